@@ -1,0 +1,137 @@
+#pragma once
+// The SQLite inventory (DESIGN.md "Data model"). One connection, one writer.
+// WAL, foreign keys on, schema versioned by numbered migrations kept in
+// inventory/store/migrations/NNNN_name.sql (compiled in) and PRAGMA user_version.
+// Every statement is prepared with bound parameters.
+//
+// Thread contract: a Store is used by one thread at a time. StoreSink (below)
+// is the thread-safe entry point for scanner threads.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "inventory/model/model.h"
+#include "inventory/model/observation.h"
+
+struct sqlite3;
+
+namespace ciiscope::inventory {
+
+struct FindingFilter {
+  std::optional<int64_t> scan_id;       // findings last seen in this scan
+  std::string min_severity;             // "" = all; else info|low|medium|high|critical
+  std::vector<std::string> statuses;    // empty = all
+};
+
+struct UpsertResult {
+  int64_t id = 0;
+  bool created = false;    // new finding
+  bool reopened = false;   // was fixed/verified/closed and matched again
+};
+
+class Store {
+ public:
+  static constexpr int kSchemaVersion = 1;
+
+  // Opens or creates the database and applies pending migrations.
+  // Errors (kDatabase) with one clear line: "FILE: not a ciiscope/SQLite
+  // database", "FILE: schema version 7 is newer than this ciiscope supports (1)".
+  static Result<std::unique_ptr<Store>> Open(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::string& path() const { return path_; }
+  int schema_version() const;
+
+  // Runs fn inside BEGIN IMMEDIATE … COMMIT; rolls back if fn fails.
+  Status Transaction(const std::function<Status()>& fn);
+
+  // --- scans ---
+  Result<int64_t> CreateScan(const Scan& scan);  // started_at/status taken from scan
+  Status FinishScan(int64_t scan_id, std::string_view status, std::string_view stats_json);
+  Result<std::optional<Scan>> GetScan(int64_t scan_id);
+  Result<std::optional<Scan>> LatestScan();  // highest id
+  Result<std::vector<Scan>> ListScans();
+
+  // --- evidence ingest (one transaction per call) ---
+  // For each observation: upsert the asset by address (last_seen, hostnames),
+  // upsert the service by (asset, transport, port) when port != 0 (state
+  // from port_state observations), append an evidence row.
+  Status RecordObservations(int64_t scan_id, const std::vector<Observation>& batch);
+
+  // --- reads ---
+  Result<std::vector<Asset>> ListAssets();
+  Result<std::optional<Asset>> GetAsset(int64_t asset_id);
+  Result<std::vector<Service>> ListServices(std::optional<int64_t> asset_id = std::nullopt);
+  // Services with evidence in the scan, each with its asset and that scan's
+  // evidence (in insertion order). Streams: fn is called once per service;
+  // an error from fn stops the walk and is returned.
+  Status ForEachServiceInScan(
+      int64_t scan_id,
+      const std::function<Status(const Asset&, const Service&, const std::vector<Evidence>&)>& fn);
+  Status UpdateServiceIdentity(int64_t service_id, std::string_view name,
+                               std::string_view product, std::string_view version,
+                               std::string_view cpe);
+
+  // --- findings ---
+  // Inserts (status open, event "created") or updates last seen, severity,
+  // texts, detail and evidence of the finding with the same key; a finding in
+  // fixed/verified/closed that matches again becomes reopened (with an event).
+  Result<UpsertResult> UpsertFinding(const Finding& finding, int64_t scan_id,
+                                     std::string_view actor);
+  // Findings on the given services whose key is not in seen_keys and whose
+  // status is open/acknowledged/reopened/fixed become verified (rescan no
+  // longer matches), each with an event. Returns how many changed.
+  Result<int> VerifyNotSeen(int64_t scan_id, const std::vector<int64_t>& service_ids,
+                            const std::vector<std::string>& seen_keys, std::string_view actor);
+  Result<std::vector<Finding>> ListFindings(const FindingFilter& filter = {});
+  Result<std::vector<FindingEvent>> FindingEvents(int64_t finding_id);
+
+  // --- audit log (hash-chained) ---
+  Status AppendAudit(std::string_view actor, std::string_view command,
+                     std::string_view args_digest, std::string_view outcome);
+  // 0 if the chain is intact, else the id of the first row that does not verify.
+  Result<int64_t> VerifyAuditChain();
+
+ private:
+  Store(sqlite3* db, std::string path);
+  Status Migrate();
+
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+// Thread-safe EvidenceSink that batches observations into the store.
+// Record() may be called from any thread; batches of `batch_size` are written
+// in one transaction. Write errors are kept (first one wins) and reported by
+// status(); later records are still attempted.
+class StoreSink : public EvidenceSink {
+ public:
+  StoreSink(Store& store, int64_t scan_id, size_t batch_size = 256);
+  ~StoreSink() override;
+  void Record(Observation obs) override;
+  void Flush() override;
+  Status status() const;
+  uint64_t recorded() const;
+
+ private:
+  void FlushLocked();
+
+  Store& store_;
+  int64_t scan_id_;
+  size_t batch_size_;
+  mutable std::mutex mu_;
+  std::vector<Observation> pending_;
+  uint64_t recorded_ = 0;
+  std::optional<Error> first_error_;
+};
+
+}  // namespace ciiscope::inventory
