@@ -77,6 +77,9 @@ class Store {
   Status ForEachServiceInScan(
       int64_t scan_id,
       const std::function<Status(const Asset&, const Service&, const std::vector<Evidence>&)>& fn);
+  // All evidence of one asset in one scan, host-level and per service, in
+  // insertion order (for host-level kinds such as host_up, and for tests).
+  Result<std::vector<Evidence>> ListEvidence(int64_t scan_id, int64_t asset_id);
   Status UpdateServiceIdentity(int64_t service_id, std::string_view name,
                                std::string_view product, std::string_view version,
                                std::string_view cpe);
@@ -94,12 +97,29 @@ class Store {
                             const std::vector<std::string>& seen_keys, std::string_view actor);
   Result<std::vector<Finding>> ListFindings(const FindingFilter& filter = {});
   Result<std::vector<FindingEvent>> FindingEvents(int64_t finding_id);
+  Result<std::optional<Finding>> GetFinding(int64_t finding_id);
+  // Operator lifecycle change (ack, fix, accept, reopen, false_positive …):
+  // to_status must be one of the statuses in model.h; writes an event.
+  // kNotFound for an unknown id, kInvalidArgument for an unknown status.
+  // Setting the current status again is a no-op (no event).
+  Status SetFindingStatus(int64_t finding_id, std::string_view to_status,
+                          std::string_view actor, std::string_view reason);
+  // Sets the assignee (empty clears it); writes an event with from = to =
+  // the current status and reason "assigned to NAME".
+  Status AssignFinding(int64_t finding_id, std::string_view assignee, std::string_view actor);
 
   // --- audit log (hash-chained) ---
   Status AppendAudit(std::string_view actor, std::string_view command,
                      std::string_view args_digest, std::string_view outcome);
   // 0 if the chain is intact, else the id of the first row that does not verify.
+  // (Deleting the newest rows cannot be detected from the table alone.)
   Result<int64_t> VerifyAuditChain();
+  Result<std::vector<AuditEntry>> ListAudit();  // oldest first
+  // sha256(prev_hash + "|" + time + "|" + actor + "|" + command + "|" +
+  // args_digest + "|" + outcome), time as decimal Unix milliseconds.
+  static std::string AuditHash(std::string_view prev_hash, int64_t time, std::string_view actor,
+                               std::string_view command, std::string_view args_digest,
+                               std::string_view outcome);
 
  private:
   Store(sqlite3* db, std::string path);
@@ -120,6 +140,7 @@ class StoreSink : public EvidenceSink {
   void Record(Observation obs) override;
   void Flush() override;
   Status status() const;
+  // Observations written to the store so far (not pending, not failed).
   uint64_t recorded() const;
 
  private:

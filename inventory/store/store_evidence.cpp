@@ -1,0 +1,417 @@
+// Store: evidence ingest, assets, services and evidence reads.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+
+#include "core/clock.h"
+#include "inventory/store/sqlite_util.h"
+#include "inventory/store/store.h"
+
+namespace ciiscope::inventory {
+namespace {
+
+using sqlite::Statement;
+
+// Per-batch view of an asset row: written back once at the end of the batch.
+struct AssetState {
+  int64_t id = 0;
+  std::vector<std::string> hostnames;
+  int64_t first_seen = 0;
+  int64_t last_seen = 0;
+  bool dirty = false;
+};
+
+struct ServiceState {
+  int64_t id = 0;
+  std::string state;
+  int64_t first_seen = 0;
+  int64_t last_seen = 0;
+  bool dirty = false;
+};
+
+using ServiceKey = std::tuple<int64_t, std::string, uint16_t>;  // asset, transport, port
+
+// Prepared once per RecordObservations call.
+struct IngestStatements {
+  Statement find_asset;
+  Statement insert_asset;
+  Statement update_asset;
+  Statement find_service;
+  Statement insert_service;
+  Statement update_service;
+  Statement insert_evidence;
+};
+
+Result<IngestStatements> PrepareIngest(sqlite3* db, const std::string& path) {
+  IngestStatements s;
+  CII_ASSIGN_OR_RETURN(
+      s.find_asset,
+      Statement::Prepare(db, path,
+                         "SELECT id, hostnames_json, first_seen, last_seen FROM assets "
+                         "WHERE address = ?"));
+  CII_ASSIGN_OR_RETURN(
+      s.insert_asset,
+      Statement::Prepare(db, path,
+                         "INSERT INTO assets (address, address_sort, hostnames_json, "
+                         "first_seen, last_seen) VALUES (?, ?, ?, ?, ?)"));
+  CII_ASSIGN_OR_RETURN(
+      s.update_asset,
+      Statement::Prepare(db, path,
+                         "UPDATE assets SET hostnames_json = ?, first_seen = ?, last_seen = ? "
+                         "WHERE id = ?"));
+  CII_ASSIGN_OR_RETURN(
+      s.find_service,
+      Statement::Prepare(db, path,
+                         "SELECT id, state, first_seen, last_seen FROM services "
+                         "WHERE asset_id = ? AND transport = ? AND port = ?"));
+  CII_ASSIGN_OR_RETURN(
+      s.insert_service,
+      Statement::Prepare(db, path,
+                         "INSERT INTO services (asset_id, transport, port, state, first_seen, "
+                         "last_seen) VALUES (?, ?, ?, ?, ?, ?)"));
+  CII_ASSIGN_OR_RETURN(
+      s.update_service,
+      Statement::Prepare(db, path,
+                         "UPDATE services SET state = ?, first_seen = ?, last_seen = ? "
+                         "WHERE id = ?"));
+  CII_ASSIGN_OR_RETURN(
+      s.insert_evidence,
+      Statement::Prepare(db, path,
+                         "INSERT INTO evidence (scan_id, asset_id, service_id, kind, data_json, "
+                         "raw, time) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  return s;
+}
+
+void Touch(int64_t time, int64_t& first_seen, int64_t& last_seen) {
+  if (first_seen == 0 || time < first_seen) first_seen = time;
+  if (time > last_seen) last_seen = time;
+}
+
+constexpr std::string_view kAssetColumns =
+    "a.id, a.address, a.hostnames_json, a.first_seen, a.last_seen, a.role, a.criticality, "
+    "a.cii_status, a.ledger_status";
+
+Asset ReadAsset(const Statement& stmt, int first_col = 0) {
+  Asset asset;
+  asset.id = stmt.Int(first_col + 0);
+  asset.address = stmt.Text(first_col + 1);
+  asset.hostnames = sqlite::StringsFromJson(stmt.Text(first_col + 2));
+  asset.first_seen = stmt.Int(first_col + 3);
+  asset.last_seen = stmt.Int(first_col + 4);
+  asset.role = stmt.Text(first_col + 5);
+  asset.criticality = stmt.Text(first_col + 6);
+  asset.cii_status = stmt.Text(first_col + 7);
+  asset.ledger_status = stmt.Text(first_col + 8);
+  return asset;
+}
+
+constexpr std::string_view kServiceColumns =
+    "s.id, s.asset_id, a.address, s.transport, s.port, s.state, s.name, s.product, s.version, "
+    "s.cpe, s.first_seen, s.last_seen";
+
+Service ReadService(const Statement& stmt) {
+  Service service;
+  service.id = stmt.Int(0);
+  service.asset_id = stmt.Int(1);
+  service.address = stmt.Text(2);
+  service.transport = stmt.Text(3);
+  service.port = static_cast<uint16_t>(stmt.Int(4));
+  service.state = stmt.Text(5);
+  service.name = stmt.Text(6);
+  service.product = stmt.Text(7);
+  service.version = stmt.Text(8);
+  service.cpe = stmt.Text(9);
+  service.first_seen = stmt.Int(10);
+  service.last_seen = stmt.Int(11);
+  return service;
+}
+
+constexpr std::string_view kEvidenceColumns =
+    "id, scan_id, asset_id, service_id, kind, data_json, raw, time";
+
+Evidence ReadEvidence(const Statement& stmt) {
+  Evidence evidence;
+  evidence.id = stmt.Int(0);
+  evidence.scan_id = stmt.Int(1);
+  evidence.asset_id = stmt.Int(2);
+  evidence.service_id = stmt.IsNull(3) ? 0 : stmt.Int(3);
+  evidence.kind = stmt.Text(4);
+  evidence.data_json = stmt.Text(5);
+  evidence.raw = stmt.Blob(6);
+  evidence.time = stmt.Int(7);
+  return evidence;
+}
+
+}  // namespace
+
+Status Store::RecordObservations(int64_t scan_id, const std::vector<Observation>& batch) {
+  for (const auto& obs : batch) {
+    if (obs.address.empty()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   path_ + ": observation of kind '" + obs.kind + "' has no address");
+    }
+    if (obs.kind.empty()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   path_ + ": observation for " + obs.address + " has no kind");
+    }
+  }
+  if (batch.empty()) return Ok();
+  CII_ASSIGN_OR_RETURN(IngestStatements s, PrepareIngest(db_, path_));
+  const int64_t now = core::NowMillis();
+
+  return Transaction([&]() -> Status {
+    std::unordered_map<std::string, AssetState> assets;
+    std::map<ServiceKey, ServiceState> services;
+
+    for (const auto& obs : batch) {
+      const int64_t time = obs.time != 0 ? obs.time : now;
+
+      // Asset: find or create, merge the hostname, widen first/last seen.
+      auto [asset_it, new_in_batch] = assets.try_emplace(obs.address);
+      AssetState& asset = asset_it->second;
+      if (new_in_batch) {
+        s.find_asset.Bind(1, obs.address);
+        CII_ASSIGN_OR_RETURN(bool found, s.find_asset.Step());
+        if (found) {
+          asset.id = s.find_asset.Int(0);
+          asset.hostnames = sqlite::StringsFromJson(s.find_asset.Text(1));
+          asset.first_seen = s.find_asset.Int(2);
+          asset.last_seen = s.find_asset.Int(3);
+        }
+        s.find_asset.Reset();
+        if (!found) {
+          if (!obs.hostname.empty()) asset.hostnames.push_back(obs.hostname);
+          asset.first_seen = asset.last_seen = time;
+          s.insert_asset.Bind(1, obs.address)
+              .Bind(2, sqlite::AddressSortKey(obs.address))
+              .Bind(3, sqlite::ToJsonArray(asset.hostnames))
+              .Bind(4, time)
+              .Bind(5, time);
+          CII_RETURN_IF_ERROR(s.insert_asset.Run());
+          asset.id = sqlite3_last_insert_rowid(db_);
+        }
+      }
+      if (!obs.hostname.empty() && std::find(asset.hostnames.begin(), asset.hostnames.end(),
+                                             obs.hostname) == asset.hostnames.end()) {
+        asset.hostnames.push_back(obs.hostname);
+        asset.dirty = true;
+      }
+      int64_t first = asset.first_seen, last = asset.last_seen;
+      Touch(time, asset.first_seen, asset.last_seen);
+      if (first != asset.first_seen || last != asset.last_seen) asset.dirty = true;
+
+      // Service: only for port-level observations.
+      int64_t service_id = 0;
+      if (obs.port != 0) {
+        std::string transport = obs.transport.empty() ? "tcp" : obs.transport;
+        const bool is_state = obs.kind == "port_state" && !obs.state.empty();
+        auto [service_it, new_service] =
+            services.try_emplace(ServiceKey{asset.id, transport, obs.port});
+        ServiceState& service = service_it->second;
+        if (new_service) {
+          s.find_service.Bind(1, asset.id).Bind(2, transport).Bind(3, int64_t{obs.port});
+          CII_ASSIGN_OR_RETURN(bool found, s.find_service.Step());
+          if (found) {
+            service.id = s.find_service.Int(0);
+            service.state = s.find_service.Text(1);
+            service.first_seen = s.find_service.Int(2);
+            service.last_seen = s.find_service.Int(3);
+          }
+          s.find_service.Reset();
+          if (!found) {
+            // Any evidence about a port we had no row for means it answered.
+            service.state = is_state ? obs.state : "open";
+            service.first_seen = service.last_seen = time;
+            s.insert_service.Bind(1, asset.id)
+                .Bind(2, transport)
+                .Bind(3, int64_t{obs.port})
+                .Bind(4, service.state)
+                .Bind(5, time)
+                .Bind(6, time);
+            CII_RETURN_IF_ERROR(s.insert_service.Run());
+            service.id = sqlite3_last_insert_rowid(db_);
+          }
+        }
+        if (is_state && service.state != obs.state) {
+          service.state = obs.state;
+          service.dirty = true;
+        }
+        first = service.first_seen;
+        last = service.last_seen;
+        Touch(time, service.first_seen, service.last_seen);
+        if (first != service.first_seen || last != service.last_seen) service.dirty = true;
+        service_id = service.id;
+      }
+
+      s.insert_evidence.Bind(1, scan_id)
+          .Bind(2, asset.id)
+          .BindId(3, service_id)
+          .Bind(4, obs.kind)
+          .Bind(5, obs.data_json.empty() ? std::string_view("{}") : obs.data_json)
+          .BindBlob(6, obs.raw)
+          .Bind(7, time);
+      CII_RETURN_IF_ERROR(s.insert_evidence.Run());
+    }
+
+    for (const auto& [address, asset] : assets) {
+      if (!asset.dirty) continue;
+      s.update_asset.Bind(1, sqlite::ToJsonArray(asset.hostnames))
+          .Bind(2, asset.first_seen)
+          .Bind(3, asset.last_seen)
+          .Bind(4, asset.id);
+      CII_RETURN_IF_ERROR(s.update_asset.Run());
+    }
+    for (const auto& [key, service] : services) {
+      if (!service.dirty) continue;
+      s.update_service.Bind(1, service.state)
+          .Bind(2, service.first_seen)
+          .Bind(3, service.last_seen)
+          .Bind(4, service.id);
+      CII_RETURN_IF_ERROR(s.update_service.Run());
+    }
+    return Ok();
+  });
+}
+
+Result<std::vector<Asset>> Store::ListAssets() {
+  CII_ASSIGN_OR_RETURN(Statement stmt,
+                       Statement::Prepare(db_, path_,
+                                          "SELECT " + std::string(kAssetColumns) +
+                                              " FROM assets a ORDER BY a.address_sort, a.id"));
+  std::vector<Asset> assets;
+  while (true) {
+    CII_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    assets.push_back(ReadAsset(stmt));
+  }
+  return assets;
+}
+
+Result<std::optional<Asset>> Store::GetAsset(int64_t asset_id) {
+  CII_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Statement::Prepare(db_, path_,
+                         "SELECT " + std::string(kAssetColumns) + " FROM assets a WHERE a.id = ?"));
+  stmt.Bind(1, asset_id);
+  CII_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::optional<Asset>();
+  return std::optional<Asset>(ReadAsset(stmt));
+}
+
+Result<std::vector<Service>> Store::ListServices(std::optional<int64_t> asset_id) {
+  std::string sql = "SELECT " + std::string(kServiceColumns) +
+                    " FROM services s JOIN assets a ON a.id = s.asset_id";
+  if (asset_id) sql += " WHERE s.asset_id = ?";
+  sql += " ORDER BY a.address_sort, s.port, s.transport";
+  CII_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(db_, path_, sql));
+  if (asset_id) stmt.Bind(1, *asset_id);
+  std::vector<Service> services;
+  while (true) {
+    CII_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    services.push_back(ReadService(stmt));
+  }
+  return services;
+}
+
+Status Store::ForEachServiceInScan(
+    int64_t scan_id,
+    const std::function<Status(const Asset&, const Service&, const std::vector<Evidence>&)>& fn) {
+  // Only the ids are collected up front (8 bytes a service); each service,
+  // its asset and its evidence are then loaded one at a time, so fn may
+  // write to the store (e.g. UpdateServiceIdentity) without disturbing an
+  // open cursor.
+  std::vector<int64_t> service_ids;
+  {
+    CII_ASSIGN_OR_RETURN(
+        Statement ids,
+        Statement::Prepare(db_, path_,
+                           "SELECT s.id FROM services s JOIN assets a ON a.id = s.asset_id "
+                           "WHERE s.id IN (SELECT e.service_id FROM evidence e "
+                           "WHERE e.scan_id = ? AND e.service_id IS NOT NULL) "
+                           "ORDER BY a.address_sort, s.port, s.transport"));
+    ids.Bind(1, scan_id);
+    while (true) {
+      CII_ASSIGN_OR_RETURN(bool row, ids.Step());
+      if (!row) break;
+      service_ids.push_back(ids.Int(0));
+    }
+  }
+
+  CII_ASSIGN_OR_RETURN(Statement service_stmt,
+                       Statement::Prepare(db_, path_,
+                                          "SELECT " + std::string(kServiceColumns) +
+                                              " FROM services s JOIN assets a ON a.id = "
+                                              "s.asset_id WHERE s.id = ?"));
+  CII_ASSIGN_OR_RETURN(Statement evidence_stmt,
+                       Statement::Prepare(db_, path_,
+                                          "SELECT " + std::string(kEvidenceColumns) +
+                                              " FROM evidence WHERE scan_id = ? AND "
+                                              "service_id = ? ORDER BY id"));
+  std::optional<Asset> asset;
+  for (int64_t service_id : service_ids) {
+    service_stmt.Bind(1, service_id);
+    CII_ASSIGN_OR_RETURN(bool found, service_stmt.Step());
+    if (!found) {
+      service_stmt.Reset();
+      continue;  // deleted meanwhile
+    }
+    Service service = ReadService(service_stmt);
+    service_stmt.Reset();
+
+    if (!asset || asset->id != service.asset_id) {
+      CII_ASSIGN_OR_RETURN(asset, GetAsset(service.asset_id));
+      if (!asset) continue;
+    }
+
+    std::vector<Evidence> evidence;
+    evidence_stmt.Bind(1, scan_id).Bind(2, service_id);
+    while (true) {
+      CII_ASSIGN_OR_RETURN(bool row, evidence_stmt.Step());
+      if (!row) break;
+      evidence.push_back(ReadEvidence(evidence_stmt));
+    }
+    evidence_stmt.Reset();
+
+    CII_RETURN_IF_ERROR(fn(*asset, service, evidence));
+  }
+  return Ok();
+}
+
+Result<std::vector<Evidence>> Store::ListEvidence(int64_t scan_id, int64_t asset_id) {
+  CII_ASSIGN_OR_RETURN(Statement stmt,
+                       Statement::Prepare(db_, path_,
+                                          "SELECT " + std::string(kEvidenceColumns) +
+                                              " FROM evidence WHERE scan_id = ? AND "
+                                              "asset_id = ? ORDER BY id"));
+  stmt.Bind(1, scan_id).Bind(2, asset_id);
+  std::vector<Evidence> evidence;
+  while (true) {
+    CII_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    evidence.push_back(ReadEvidence(stmt));
+  }
+  return evidence;
+}
+
+Status Store::UpdateServiceIdentity(int64_t service_id, std::string_view name,
+                                    std::string_view product, std::string_view version,
+                                    std::string_view cpe) {
+  CII_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Statement::Prepare(db_, path_,
+                         "UPDATE services SET name = ?, product = ?, version = ?, cpe = ? "
+                         "WHERE id = ?"));
+  stmt.Bind(1, name).Bind(2, product).Bind(3, version).Bind(4, cpe).Bind(5, service_id);
+  CII_RETURN_IF_ERROR(stmt.Run());
+  if (sqlite3_changes(db_) == 0) {
+    return Error(ErrorCode::kNotFound, path_ + ": no service " + std::to_string(service_id));
+  }
+  return Ok();
+}
+
+}  // namespace ciiscope::inventory

@@ -1,0 +1,346 @@
+// Store: findings, their lifecycle and the event trail.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <unordered_set>
+
+#include "core/clock.h"
+#include "inventory/store/sqlite_util.h"
+#include "inventory/store/store.h"
+
+namespace ciiscope::inventory {
+namespace {
+
+using sqlite::Statement;
+
+constexpr std::array<std::string_view, 5> kSeverities = {"info", "low", "medium", "high",
+                                                         "critical"};
+constexpr std::array<std::string_view, 8> kStatuses = {
+    "open", "acknowledged", "fixed", "verified", "closed", "reopened", "accepted",
+    "false_positive"};
+
+// Severity rank in SQL (portable CASE), highest first in listings.
+constexpr std::string_view kSeverityRank =
+    "(CASE severity WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2 "
+    "WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END)";
+
+bool IsClosedLike(std::string_view status) {
+  return status == "fixed" || status == "verified" || status == "closed";
+}
+
+constexpr std::string_view kFindingColumns =
+    "id, key, rule_id, rule_version, severity, status, asset_id, service_id, address, port, "
+    "transport, title_zh, title_en, remediation_zh, remediation_en, references_json, "
+    "detail_json, evidence_ids_json, first_seen_scan, last_seen_scan, first_seen, last_seen, "
+    "due_at, assignee";
+
+Finding ReadFinding(const Statement& stmt) {
+  Finding f;
+  f.id = stmt.Int(0);
+  f.key = stmt.Text(1);
+  f.rule_id = stmt.Text(2);
+  f.rule_version = static_cast<int>(stmt.Int(3));
+  f.severity = stmt.Text(4);
+  f.status = stmt.Text(5);
+  f.asset_id = stmt.IsNull(6) ? 0 : stmt.Int(6);
+  f.service_id = stmt.IsNull(7) ? 0 : stmt.Int(7);
+  f.address = stmt.Text(8);
+  f.port = static_cast<uint16_t>(stmt.Int(9));
+  f.transport = stmt.Text(10);
+  f.title.zh = stmt.Text(11);
+  f.title.en = stmt.Text(12);
+  f.remediation.zh = stmt.Text(13);
+  f.remediation.en = stmt.Text(14);
+  f.references = sqlite::StringsFromJson(stmt.Text(15));
+  f.detail_json = stmt.Text(16);
+  f.evidence_ids = sqlite::IdsFromJson(stmt.Text(17));
+  f.first_seen_scan = stmt.IsNull(18) ? 0 : stmt.Int(18);
+  f.last_seen_scan = stmt.IsNull(19) ? 0 : stmt.Int(19);
+  f.first_seen = stmt.Int(20);
+  f.last_seen = stmt.Int(21);
+  f.due_at = stmt.Int(22);
+  f.assignee = stmt.Text(23);
+  return f;
+}
+
+Status InsertEvent(sqlite3* db, const std::string& path, int64_t finding_id, int64_t time,
+                   std::string_view actor, std::string_view from, std::string_view to,
+                   std::string_view reason) {
+  CII_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Statement::Prepare(db, path,
+                         "INSERT INTO finding_events (finding_id, time, actor, from_status, "
+                         "to_status, reason) VALUES (?, ?, ?, ?, ?, ?)"));
+  stmt.Bind(1, finding_id).Bind(2, time).Bind(3, actor).Bind(4, from).Bind(5, to).Bind(6, reason);
+  return stmt.Run();
+}
+
+Status SetStatus(sqlite3* db, const std::string& path, int64_t finding_id, std::string_view to) {
+  CII_ASSIGN_OR_RETURN(Statement stmt,
+                       Statement::Prepare(db, path, "UPDATE findings SET status = ? WHERE id = ?"));
+  stmt.Bind(1, to).Bind(2, finding_id);
+  return stmt.Run();
+}
+
+}  // namespace
+
+Result<UpsertResult> Store::UpsertFinding(const Finding& finding, int64_t scan_id,
+                                          std::string_view actor) {
+  if (finding.key.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 path_ + ": finding of rule '" + finding.rule_id + "' has no key");
+  }
+  const int64_t now = core::NowMillis();
+  const int64_t seen = finding.last_seen != 0 ? finding.last_seen : now;
+  const std::string references = sqlite::ToJsonArray(finding.references);
+  const std::string evidence_ids = sqlite::ToJsonArray(finding.evidence_ids);
+  const std::string_view detail =
+      finding.detail_json.empty() ? std::string_view("{}") : finding.detail_json;
+  const std::string_view severity =
+      finding.severity.empty() ? std::string_view("info") : finding.severity;
+  UpsertResult result;
+
+  CII_RETURN_IF_ERROR(Transaction([&]() -> Status {
+    CII_ASSIGN_OR_RETURN(
+        Statement find,
+        Statement::Prepare(db_, path_, "SELECT id, status FROM findings WHERE key = ?"));
+    find.Bind(1, finding.key);
+    CII_ASSIGN_OR_RETURN(bool exists, find.Step());
+
+    if (!exists) {
+      CII_ASSIGN_OR_RETURN(
+          Statement insert,
+          Statement::Prepare(
+              db_, path_,
+              "INSERT INTO findings (key, rule_id, rule_version, severity, status, asset_id, "
+              "service_id, address, port, transport, title_zh, title_en, remediation_zh, "
+              "remediation_en, references_json, detail_json, evidence_ids_json, "
+              "first_seen_scan, last_seen_scan, first_seen, last_seen, due_at, assignee) "
+              "VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      insert.Bind(1, finding.key)
+          .Bind(2, finding.rule_id)
+          .Bind(3, int64_t{finding.rule_version})
+          .Bind(4, severity)
+          .BindId(5, finding.asset_id)
+          .BindId(6, finding.service_id)
+          .Bind(7, finding.address)
+          .Bind(8, int64_t{finding.port})
+          .Bind(9, finding.transport)
+          .Bind(10, finding.title.zh)
+          .Bind(11, finding.title.en)
+          .Bind(12, finding.remediation.zh)
+          .Bind(13, finding.remediation.en)
+          .Bind(14, references)
+          .Bind(15, detail)
+          .Bind(16, evidence_ids)
+          .BindId(17, scan_id)
+          .BindId(18, scan_id)
+          .Bind(19, finding.first_seen != 0 ? finding.first_seen : seen)
+          .Bind(20, seen)
+          .Bind(21, finding.due_at)
+          .Bind(22, finding.assignee);
+      CII_RETURN_IF_ERROR(insert.Run());
+      result.id = sqlite3_last_insert_rowid(db_);
+      result.created = true;
+      return InsertEvent(db_, path_, result.id, now, actor, "", "open", "created");
+    }
+
+    result.id = find.Int(0);
+    const std::string status = find.Text(1);
+    find.Reset();
+    // Due date and assignee are kept once set: they belong to the lifecycle,
+    // not to the match.
+    CII_ASSIGN_OR_RETURN(
+        Statement update,
+        Statement::Prepare(
+            db_, path_,
+            "UPDATE findings SET rule_id = ?, rule_version = ?, severity = ?, asset_id = ?, "
+            "service_id = ?, address = ?, port = ?, transport = ?, title_zh = ?, title_en = ?, "
+            "remediation_zh = ?, remediation_en = ?, references_json = ?, detail_json = ?, "
+            "evidence_ids_json = ?, last_seen_scan = ?, last_seen = ?, "
+            "due_at = CASE WHEN due_at = 0 THEN ? ELSE due_at END, "
+            "assignee = CASE WHEN assignee = '' THEN ? ELSE assignee END "
+            "WHERE id = ?"));
+    update.Bind(1, finding.rule_id)
+        .Bind(2, int64_t{finding.rule_version})
+        .Bind(3, severity)
+        .BindId(4, finding.asset_id)
+        .BindId(5, finding.service_id)
+        .Bind(6, finding.address)
+        .Bind(7, int64_t{finding.port})
+        .Bind(8, finding.transport)
+        .Bind(9, finding.title.zh)
+        .Bind(10, finding.title.en)
+        .Bind(11, finding.remediation.zh)
+        .Bind(12, finding.remediation.en)
+        .Bind(13, references)
+        .Bind(14, detail)
+        .Bind(15, evidence_ids)
+        .BindId(16, scan_id)
+        .Bind(17, seen)
+        .Bind(18, finding.due_at)
+        .Bind(19, finding.assignee)
+        .Bind(20, result.id);
+    CII_RETURN_IF_ERROR(update.Run());
+
+    if (IsClosedLike(status)) {
+      CII_RETURN_IF_ERROR(SetStatus(db_, path_, result.id, "reopened"));
+      result.reopened = true;
+      std::string reason = scan_id != 0 ? "matched again in scan " + std::to_string(scan_id)
+                                        : std::string("matched again");
+      return InsertEvent(db_, path_, result.id, now, actor, status, "reopened", reason);
+    }
+    return Ok();
+  }));
+  return result;
+}
+
+Result<int> Store::VerifyNotSeen(int64_t scan_id, const std::vector<int64_t>& service_ids,
+                                 const std::vector<std::string>& seen_keys,
+                                 std::string_view actor) {
+  const std::unordered_set<std::string> seen(seen_keys.begin(), seen_keys.end());
+  const int64_t now = core::NowMillis();
+  const std::string reason = "not seen in scan " + std::to_string(scan_id);
+  int changed = 0;
+  CII_RETURN_IF_ERROR(Transaction([&]() -> Status {
+    CII_ASSIGN_OR_RETURN(
+        Statement open,
+        Statement::Prepare(db_, path_,
+                           "SELECT id, key, status FROM findings WHERE service_id = ? AND "
+                           "status IN ('open', 'acknowledged', 'reopened', 'fixed') "
+                           "ORDER BY id"));
+    struct Change {
+      int64_t id;
+      std::string from;
+    };
+    std::vector<Change> changes;
+    for (int64_t service_id : service_ids) {
+      open.Bind(1, service_id);
+      while (true) {
+        CII_ASSIGN_OR_RETURN(bool row, open.Step());
+        if (!row) break;
+        if (!seen.contains(open.Text(1))) changes.push_back({open.Int(0), open.Text(2)});
+      }
+      open.Reset();
+    }
+    for (const auto& change : changes) {
+      CII_RETURN_IF_ERROR(SetStatus(db_, path_, change.id, "verified"));
+      CII_RETURN_IF_ERROR(
+          InsertEvent(db_, path_, change.id, now, actor, change.from, "verified", reason));
+    }
+    changed = static_cast<int>(changes.size());
+    return Ok();
+  }));
+  return changed;
+}
+
+Result<std::vector<Finding>> Store::ListFindings(const FindingFilter& filter) {
+  std::string sql = "SELECT " + std::string(kFindingColumns) + " FROM findings WHERE 1 = 1";
+  if (filter.scan_id) sql += " AND last_seen_scan = ?";
+  int min_rank = -1;
+  if (!filter.min_severity.empty()) {
+    auto it = std::find(kSeverities.begin(), kSeverities.end(), filter.min_severity);
+    if (it == kSeverities.end()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "unknown severity '" + filter.min_severity +
+                       "' (expected info, low, medium, high or critical)");
+    }
+    min_rank = static_cast<int>(it - kSeverities.begin());
+    sql += " AND " + std::string(kSeverityRank) + " >= ?";
+  }
+  if (!filter.statuses.empty()) {
+    sql += " AND status IN (";
+    for (size_t i = 0; i < filter.statuses.size(); ++i) sql += i == 0 ? "?" : ", ?";
+    sql += ")";
+  }
+  sql += " ORDER BY " + std::string(kSeverityRank) + " DESC, address, port, rule_id, id";
+
+  CII_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(db_, path_, sql));
+  int index = 1;
+  if (filter.scan_id) stmt.Bind(index++, *filter.scan_id);
+  if (min_rank >= 0) stmt.Bind(index++, int64_t{min_rank});
+  for (const auto& status : filter.statuses) stmt.Bind(index++, status);
+  std::vector<Finding> findings;
+  while (true) {
+    CII_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    findings.push_back(ReadFinding(stmt));
+  }
+  return findings;
+}
+
+Result<std::optional<Finding>> Store::GetFinding(int64_t finding_id) {
+  CII_ASSIGN_OR_RETURN(Statement stmt,
+                       Statement::Prepare(db_, path_,
+                                          "SELECT " + std::string(kFindingColumns) +
+                                              " FROM findings WHERE id = ?"));
+  stmt.Bind(1, finding_id);
+  CII_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::optional<Finding>();
+  return std::optional<Finding>(ReadFinding(stmt));
+}
+
+Result<std::vector<FindingEvent>> Store::FindingEvents(int64_t finding_id) {
+  CII_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Statement::Prepare(db_, path_,
+                         "SELECT id, finding_id, time, actor, from_status, to_status, reason "
+                         "FROM finding_events WHERE finding_id = ? ORDER BY id"));
+  stmt.Bind(1, finding_id);
+  std::vector<FindingEvent> events;
+  while (true) {
+    CII_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    FindingEvent event;
+    event.id = stmt.Int(0);
+    event.finding_id = stmt.Int(1);
+    event.time = stmt.Int(2);
+    event.actor = stmt.Text(3);
+    event.from_status = stmt.Text(4);
+    event.to_status = stmt.Text(5);
+    event.reason = stmt.Text(6);
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
+Status Store::SetFindingStatus(int64_t finding_id, std::string_view to_status,
+                               std::string_view actor, std::string_view reason) {
+  if (std::find(kStatuses.begin(), kStatuses.end(), to_status) == kStatuses.end()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "unknown finding status '" + std::string(to_status) + "'");
+  }
+  return Transaction([&]() -> Status {
+    CII_ASSIGN_OR_RETURN(std::optional<Finding> finding, GetFinding(finding_id));
+    if (!finding) {
+      return Error(ErrorCode::kNotFound, path_ + ": no finding " + std::to_string(finding_id));
+    }
+    if (finding->status == to_status) return Ok();
+    CII_RETURN_IF_ERROR(SetStatus(db_, path_, finding_id, to_status));
+    return InsertEvent(db_, path_, finding_id, core::NowMillis(), actor, finding->status,
+                       to_status, reason);
+  });
+}
+
+Status Store::AssignFinding(int64_t finding_id, std::string_view assignee,
+                            std::string_view actor) {
+  return Transaction([&]() -> Status {
+    CII_ASSIGN_OR_RETURN(std::optional<Finding> finding, GetFinding(finding_id));
+    if (!finding) {
+      return Error(ErrorCode::kNotFound, path_ + ": no finding " + std::to_string(finding_id));
+    }
+    CII_ASSIGN_OR_RETURN(
+        Statement stmt,
+        Statement::Prepare(db_, path_, "UPDATE findings SET assignee = ? WHERE id = ?"));
+    stmt.Bind(1, assignee).Bind(2, finding_id);
+    CII_RETURN_IF_ERROR(stmt.Run());
+    std::string reason = assignee.empty() ? std::string("unassigned")
+                                          : "assigned to " + std::string(assignee);
+    return InsertEvent(db_, path_, finding_id, core::NowMillis(), actor, finding->status,
+                       finding->status, reason);
+  });
+}
+
+}  // namespace ciiscope::inventory
