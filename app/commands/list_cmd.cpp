@@ -1,0 +1,121 @@
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "app/context.h"
+#include "core/clock.h"
+#include "core/text.h"
+#include "inventory/store/store.h"
+
+namespace ciiscope::app {
+namespace {
+
+using nlohmann::json;
+
+std::string Cell(std::string_view s, size_t width) {
+  return core::TruncateUtf8(core::Printable(core::SanitizeUtf8(s)), width);
+}
+
+void PrintJson(const json& j) {
+  fmt::print("{}\n", j.dump(2, ' ', false, json::error_handler_t::replace));
+}
+
+}  // namespace
+
+void AddListCommands(CLI::App& app, Context& ctx) {
+  auto as_json = std::make_shared<bool>(false);
+  auto severity = std::make_shared<std::string>();
+
+  auto* findings = app.add_subcommand("findings", "Findings and their lifecycle");
+  findings->require_subcommand(1);
+  auto* flist = findings->add_subcommand("list", "List findings (most severe first)");
+  flist->add_flag("--json", *as_json, "JSON output");
+  flist->add_option("--severity", *severity, "Only at or above this severity")
+      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));
+  flist->callback([&ctx, as_json, severity] {
+    ctx.action = [&ctx, as_json, severity]() -> Status {
+      CII_ASSIGN_OR_RETURN(auto store, OpenStore(ctx));
+      inventory::FindingFilter filter;
+      filter.min_severity = *severity;
+      CII_ASSIGN_OR_RETURN(auto list, store->ListFindings(filter));
+      bool zh = Lang(ctx) == "zh";
+      if (*as_json) {
+        json arr = json::array();
+        for (const auto& f : list) {
+          arr.push_back({{"id", f.id}, {"key", f.key}, {"rule", f.rule_id}, {"severity", f.severity},
+                         {"status", f.status}, {"address", f.address}, {"port", f.port},
+                         {"title", zh ? f.title.zh : f.title.en},
+                         {"first_seen", core::FormatIsoTime(f.first_seen)},
+                         {"last_seen", core::FormatIsoTime(f.last_seen)}});
+        }
+        PrintJson(arr);
+        return Ok();
+      }
+      for (const auto& f : list) {
+        fmt::print("{:>5}  {:<8}  {:<10}  {:<22}  {:<28}  {}\n", f.id, f.severity, f.status,
+                   Cell(f.address + (f.port ? ":" + std::to_string(f.port) : ""), 22),
+                   Cell(f.rule_id, 28), Cell(zh ? f.title.zh : f.title.en, 80));
+      }
+      fmt::print("{} finding(s)\n", list.size());
+      return Ok();
+    };
+  });
+
+  auto* services = app.add_subcommand("services", "Services in the inventory");
+  services->require_subcommand(1);
+  auto* slist = services->add_subcommand("list", "List services");
+  slist->add_flag("--json", *as_json, "JSON output");
+  slist->callback([&ctx, as_json] {
+    ctx.action = [&ctx, as_json]() -> Status {
+      CII_ASSIGN_OR_RETURN(auto store, OpenStore(ctx));
+      CII_ASSIGN_OR_RETURN(auto list, store->ListServices());
+      if (*as_json) {
+        json arr = json::array();
+        for (const auto& s : list) {
+          arr.push_back({{"id", s.id}, {"address", s.address}, {"transport", s.transport},
+                         {"port", s.port}, {"state", s.state}, {"name", s.name},
+                         {"product", s.product}, {"version", s.version}});
+        }
+        PrintJson(arr);
+        return Ok();
+      }
+      for (const auto& s : list) {
+        fmt::print("{:<40}  {:>5}/{:<3}  {:<6}  {:<10}  {} {}\n", Cell(s.address, 40), s.port,
+                   s.transport, s.state, Cell(s.name, 10), Cell(s.product, 30), Cell(s.version, 30));
+      }
+      fmt::print("{} service(s)\n", list.size());
+      return Ok();
+    };
+  });
+
+  auto* assets = app.add_subcommand("assets", "Assets in the inventory");
+  assets->require_subcommand(1);
+  auto* alist = assets->add_subcommand("list", "List assets");
+  alist->add_flag("--json", *as_json, "JSON output");
+  alist->callback([&ctx, as_json] {
+    ctx.action = [&ctx, as_json]() -> Status {
+      CII_ASSIGN_OR_RETURN(auto store, OpenStore(ctx));
+      CII_ASSIGN_OR_RETURN(auto list, store->ListAssets());
+      if (*as_json) {
+        json arr = json::array();
+        for (const auto& a : list) {
+          arr.push_back({{"id", a.id}, {"address", a.address}, {"hostnames", a.hostnames},
+                         {"first_seen", core::FormatIsoTime(a.first_seen)},
+                         {"last_seen", core::FormatIsoTime(a.last_seen)}});
+        }
+        PrintJson(arr);
+        return Ok();
+      }
+      for (const auto& a : list) {
+        std::string names;
+        for (const auto& h : a.hostnames) names += (names.empty() ? "" : ",") + h;
+        fmt::print("{:>5}  {:<40}  {:<20}  {}\n", a.id, Cell(a.address, 40),
+                   core::FormatIsoTime(a.last_seen), Cell(names, 80));
+      }
+      fmt::print("{} asset(s)\n", list.size());
+      return Ok();
+    };
+  });
+}
+
+}  // namespace ciiscope::app

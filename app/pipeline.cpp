@@ -1,0 +1,235 @@
+#include "app/pipeline.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "app/progress.h"
+#include "core/clock.h"
+#include "core/ports.h"
+#include "inventory/store/store.h"
+#include "reports/report.h"
+#include "rulelang/rule.h"
+#include "scanner/engine.h"
+#include "scanner/targets.h"
+
+namespace ciiscope::app {
+
+namespace fs = std::filesystem;
+
+Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanRequest& request) {
+  if (request.targets.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "no targets given (expected addresses, CIDRs, ranges or host names)");
+  }
+  CII_ASSIGN_OR_RETURN(core::PortList ports, core::PortList::Parse(request.ports));
+  if (request.concurrency < 1 || request.concurrency > 65536) {
+    return Error(ErrorCode::kInvalidArgument, "--concurrency must be 1..65536");
+  }
+  CII_ASSIGN_OR_RETURN(auto targets, scanner::ResolveTargets(request.targets, request.excludes,
+                                                              request.max_targets));
+  if (targets.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "every target is excluded; nothing to scan");
+  }
+  scanner::EngineRegistry engines;
+  scanner::RegisterBuiltinEngines(engines);
+  auto engine = engines.Create(request.engine);
+  if (!engine) {
+    std::string known;
+    for (const auto& n : engines.Names()) known += (known.empty() ? "" : ", ") + n;
+    return Error(ErrorCode::kInvalidArgument,
+                 "unknown engine '" + request.engine + "' (available: " + known + ")");
+  }
+
+  inventory::Scan scan;
+  scan.profile = request.profile;
+  for (const auto& t : request.targets) scan.targets += (scan.targets.empty() ? "" : " ") + t;
+  scan.ports = ports.ToString();
+  scan.engine = std::string(engine->name());
+  scan.operator_name = Actor(ctx);
+  scan.started_at = core::NowMillis();
+  scan.status = "running";
+  CII_ASSIGN_OR_RETURN(int64_t scan_id, store.CreateScan(scan));
+
+  scanner::ScanOptions options;
+  options.ports = ports;
+  options.concurrency = request.concurrency;
+  options.connect_timeout = std::chrono::milliseconds(request.connect_timeout_ms);
+  options.service_timeout = std::chrono::milliseconds(request.service_timeout_ms);
+  options.service_probes = request.service_probes;
+
+  inventory::StoreSink sink(store, scan_id);
+  ProgressLine progress("scan " + std::to_string(scan_id));
+  auto result = engine->Run(targets, options, sink, *ctx.stop,
+                            [&](const scanner::ScanProgress& p) {
+                              progress.Update(p.done, p.total, p.open, p.rate);
+                            });
+  sink.Flush();
+  progress.Finish();
+
+  ScanSummary summary;
+  summary.scan_id = scan_id;
+  summary.hosts = targets.size();
+  summary.ports = ports.size();
+  if (!result) {
+    (void)store.FinishScan(scan_id, "failed",
+                           nlohmann::json({{"error", result.error().message()}}).dump());
+    return std::move(result).error();
+  }
+  summary.open = result->open;
+  summary.closed = result->closed;
+  summary.filtered = result->filtered;
+  summary.duration_ms = result->duration_ms;
+  summary.interrupted = result->interrupted || ctx.stop->load();
+  nlohmann::json stats = {{"hosts", summary.hosts},          {"ports", summary.ports},
+                          {"attempted", result->attempted}, {"open", result->open},
+                          {"closed", result->closed},       {"filtered", result->filtered},
+                          {"duration_ms", result->duration_ms},
+                          {"observations", sink.recorded()}};
+  CII_RETURN_IF_ERROR(store.FinishScan(scan_id, summary.interrupted ? "interrupted" : "done",
+                                       stats.dump()));
+  CII_RETURN_IF_ERROR(sink.status());
+  return summary;
+}
+
+Result<std::vector<rulelang::Rule>> LoadRules(const Context& ctx) {
+  const std::string dir = RulesDir(ctx);
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return Error(ErrorCode::kNotFound, "rules directory " + dir + " does not exist");
+  }
+  rulelang::RuleSet set = rulelang::LoadRuleDir(dir);
+  if (!set.errors.empty()) {
+    std::string msg = set.errors.front().message();
+    if (set.errors.size() > 1) {
+      msg += " (and " + std::to_string(set.errors.size() - 1) + " more; see `ciiscope rules lint`)";
+    }
+    return Error(ErrorCode::kParse, msg);
+  }
+  if (set.rules.empty()) {
+    return Error(ErrorCode::kNotFound, "no rule files (*.yaml) under " + dir);
+  }
+  return std::move(set.rules);
+}
+
+Result<assessor::AssessStats> RunAssess(Context& ctx, inventory::Store& store,
+                                        std::optional<int64_t> scan_id,
+                                        const std::vector<rulelang::Rule>& rules) {
+  if (!scan_id) {
+    CII_ASSIGN_OR_RETURN(auto latest, store.LatestScan());
+    if (!latest) {
+      return Error(ErrorCode::kNotFound, "no scan in " + ctx.global.db + "; run `ciiscope scan` first");
+    }
+    scan_id = latest->id;
+  }
+  assessor::AssessOptions options;
+  options.scan_id = *scan_id;
+  options.actor = Actor(ctx);
+  return assessor::Assess(store, rules, options);
+}
+
+Result<std::vector<std::string>> ParseFormats(const std::string& spec) {
+  reports::RendererRegistry registry;
+  reports::RegisterBuiltinRenderers(registry);
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= spec.size()) {
+    size_t comma = spec.find(',', start);
+    std::string f = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!f.empty()) {
+      if (!registry.Find(f)) {
+        std::string known;
+        for (const auto& n : registry.Formats()) known += (known.empty() ? "" : ", ") + n;
+        return Error(ErrorCode::kInvalidArgument,
+                     "unknown report format '" + f + "' (available: " + known + ")");
+      }
+      out.push_back(f);
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (out.empty()) return Error(ErrorCode::kInvalidArgument, "no report format given");
+  return out;
+}
+
+Result<std::vector<std::string>> WriteReports(Context& ctx, inventory::Store& store,
+                                              std::optional<int64_t> scan_id,
+                                              const std::vector<std::string>& formats,
+                                              const std::string& out) {
+  reports::RendererRegistry registry;
+  reports::RegisterBuiltinRenderers(registry);
+  CII_ASSIGN_OR_RETURN(reports::Lang lang, reports::ParseLang(Lang(ctx)));
+  CII_ASSIGN_OR_RETURN(reports::ReportModel model, reports::BuildAssessmentReport(store, scan_id));
+  const int64_t id = model.scan ? model.scan->id : 0;
+
+  std::error_code ec;
+  bool to_dir = formats.size() > 1 || fs::is_directory(out, ec) || out.ends_with("/");
+  if (to_dir && !fs::is_directory(out, ec)) {
+    fs::create_directories(out, ec);
+    if (ec) return Error(ErrorCode::kIo, "cannot write report " + out + ": " + ec.message());
+  }
+  std::vector<std::string> written;
+  for (const auto& format : formats) {
+    const reports::Renderer* renderer = registry.Find(format);
+    std::string path = to_dir ? (fs::path(out) / ("scan-" + std::to_string(id) +
+                                                  std::string(renderer->extension())))
+                                    .string()
+                              : out;
+    CII_RETURN_IF_ERROR(reports::WriteReportFile(model, *renderer, lang, path));
+    written.push_back(path);
+  }
+  return written;
+}
+
+Result<AuditResult> RunAudit(Context& ctx, inventory::Store& store, const ScanRequest& request,
+                             const std::vector<std::string>& formats, const std::string& out_dir) {
+  AuditResult out;
+  // Rules and formats are checked before a packet is sent.
+  CII_ASSIGN_OR_RETURN(auto rules, LoadRules(ctx));
+  CII_ASSIGN_OR_RETURN(out.scan, RunScan(ctx, store, request));
+  std::printf("%s\n", DescribeScanLine(out.scan).c_str());
+  if (out.scan.interrupted) {
+    return Error(ErrorCode::kInterrupted,
+                 "scan " + std::to_string(out.scan.scan_id) + " interrupted; " +
+                     std::to_string(out.scan.open) + " open port(s) kept in " + ctx.global.db +
+                     " (assess and report it with `ciiscope assess --scan " +
+                     std::to_string(out.scan.scan_id) + "`)");
+  }
+  CII_ASSIGN_OR_RETURN(out.assess, RunAssess(ctx, store, out.scan.scan_id, rules));
+  std::printf("assess: %llu service(s), %llu finding(s) matched, %llu new, %llu verified fixed\n",
+              static_cast<unsigned long long>(out.assess.services),
+              static_cast<unsigned long long>(out.assess.findings_seen),
+              static_cast<unsigned long long>(out.assess.findings_new),
+              static_cast<unsigned long long>(out.assess.findings_verified));
+  std::string dir = out_dir.empty() ? "ciiscope-report" : out_dir;
+  if (!dir.ends_with("/")) dir += "/";
+  CII_ASSIGN_OR_RETURN(out.reports, WriteReports(ctx, store, out.scan.scan_id, formats, dir));
+  for (const auto& p : out.reports) std::printf("report: %s\n", p.c_str());
+  std::fflush(stdout);
+  return out;
+}
+
+std::string DescribeScanLine(const ScanSummary& s) {
+  char buf[256];
+  std::snprintf(buf, sizeof(buf),
+                "scan %lld %s: %zu host(s) x %zu port(s), %llu open, %llu closed, %llu filtered (%.1f s)",
+                static_cast<long long>(s.scan_id), s.interrupted ? "interrupted" : "done", s.hosts,
+                s.ports, static_cast<unsigned long long>(s.open),
+                static_cast<unsigned long long>(s.closed),
+                static_cast<unsigned long long>(s.filtered),
+                static_cast<double>(s.duration_ms) / 1000.0);
+  return buf;
+}
+
+Result<int> FailOnCode(inventory::Store& store, const std::string& severity, int64_t scan_id) {
+  inventory::FindingFilter filter;
+  filter.scan_id = scan_id;
+  filter.min_severity = severity;
+  filter.statuses = {"open", "acknowledged", "reopened"};
+  CII_ASSIGN_OR_RETURN(auto findings, store.ListFindings(filter));
+  return findings.empty() ? kExitOk : kExitFindings;
+}
+
+}  // namespace ciiscope::app

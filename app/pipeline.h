@@ -1,0 +1,81 @@
+#pragma once
+// The stages wired together: scan → store, assess, report. Shared by the
+// scan/assess/report commands, `audit` and `demo run`.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/context.h"
+#include "assessor/assessor.h"
+#include "core/result.h"
+#include "rulelang/rule.h"
+
+namespace ciiscope::app {
+
+struct ScanRequest {
+  std::vector<std::string> targets;
+  std::vector<std::string> excludes;
+  std::string ports = "default";
+  std::string engine = "connect";
+  std::string profile = "adhoc";
+  int concurrency = 256;
+  int connect_timeout_ms = 1500;
+  int service_timeout_ms = 5000;
+  bool service_probes = true;
+  size_t max_targets = 1u << 20;
+};
+
+struct ScanSummary {
+  int64_t scan_id = 0;
+  size_t hosts = 0;
+  size_t ports = 0;
+  uint64_t open = 0;
+  uint64_t closed = 0;
+  uint64_t filtered = 0;
+  int64_t duration_ms = 0;
+  bool interrupted = false;
+};
+
+// Resolves targets, records the scan, runs the engine into the store. An
+// interrupted scan is marked so, keeps its results and is returned with
+// interrupted = true (the caller decides whether that is an error).
+Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanRequest& request);
+
+// Loads the rule packs; any load error fails, naming file:line:col.
+Result<std::vector<rulelang::Rule>> LoadRules(const Context& ctx);
+
+// Assesses the scan (latest when scan_id is empty) with the given rules.
+Result<assessor::AssessStats> RunAssess(Context& ctx, inventory::Store& store,
+                                        std::optional<int64_t> scan_id,
+                                        const std::vector<rulelang::Rule>& rules);
+
+// Writes one report per format. `out` is a file path when one format is
+// given and it does not name an existing directory; otherwise a directory
+// (created) holding scan-<id>.<ext>. Returns the paths written.
+Result<std::vector<std::string>> WriteReports(Context& ctx, inventory::Store& store,
+                                              std::optional<int64_t> scan_id,
+                                              const std::vector<std::string>& formats,
+                                              const std::string& out);
+
+// "scan 3 done: 5 host(s) x 123 port(s), 8 open, … (1.2 s)"
+std::string DescribeScanLine(const ScanSummary& s);
+
+// Exit code for --fail-on SEVERITY: 1 if open findings at or above it exist.
+Result<int> FailOnCode(inventory::Store& store, const std::string& severity, int64_t scan_id);
+
+struct AuditResult {
+  ScanSummary scan;
+  assessor::AssessStats assess;
+  std::vector<std::string> reports;
+};
+// scan → assess → reports, printing one line per stage to stdout. An
+// interrupted scan stops the flow with kInterrupted (results are kept).
+Result<AuditResult> RunAudit(Context& ctx, inventory::Store& store, const ScanRequest& request,
+                             const std::vector<std::string>& formats, const std::string& out_dir);
+
+// Splits "html,json" and checks every format is known.
+Result<std::vector<std::string>> ParseFormats(const std::string& spec);
+
+}  // namespace ciiscope::app

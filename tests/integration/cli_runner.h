@@ -1,0 +1,28 @@
+#pragma once
+// Runs the real ciiscope binary (CIISCOPE_BINARY) as a child process and
+// captures its exit code, stdout and stderr. Test-only.
+
+#include <string>
+#include <vector>
+
+namespace ciiscope::testing {
+
+struct CliResult {
+  int exit_code = -1;      // -signal when killed by a signal
+  std::string out;
+  std::string err;
+  double seconds = 0;
+};
+
+// Runs `ciiscope args...` in `cwd` (empty = inherit). If interrupt_after_ms
+// > 0, sends SIGINT after that long. Kills the child after timeout_s.
+CliResult RunCli(const std::vector<std::string>& args, const std::string& cwd = "",
+                 int interrupt_after_ms = 0, int timeout_s = 120);
+
+std::string MakeTempDir(const std::string& tag);
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& content);
+// Number of non-empty lines.
+int LineCount(const std::string& text);
+
+}  // namespace ciiscope::testing

@@ -1,0 +1,188 @@
+#include "assessor/assessor.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/clock.h"
+#include "inventory/store/store.h"
+#include "rulelang/rule.h"
+
+namespace ciiscope::assessor {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+inventory::Evidence Ev(std::string kind, json data) {
+  inventory::Evidence e;
+  e.kind = std::move(kind);
+  e.data_json = data.dump();
+  return e;
+}
+
+TEST(BuildFactsTest, FoldsEvidenceKindsIntoFacts) {
+  inventory::Asset asset;
+  asset.address = "127.0.0.5";
+  asset.hostnames = {"portal.example.edu.cn"};
+  inventory::Service svc;
+  svc.transport = "tcp";
+  svc.port = 6379;
+  svc.state = "open";
+  svc.name = "stale-name-from-last-run";
+  std::vector<inventory::Evidence> ev = {
+      Ev("port_state", {{"state", "open"}}),
+      Ev("banner", {{"text", "first"}}),
+      Ev("banner", {{"text", "second"}}),
+      Ev("probe", {{"probe", "redis-info"}, {"text", "redis_version:5.0.7"}}),
+      Ev("http", {{"status", 200}, {"title", "t"}}),
+      Ev("tls", {{"version", "TLSv1.2"}}),
+  };
+  ev.push_back(inventory::Evidence{.kind = "banner", .data_json = "{not json"});
+  json facts = BuildFacts(asset, svc, ev);
+  EXPECT_EQ(facts["asset"]["address"], "127.0.0.5");
+  EXPECT_EQ(facts["asset"]["hostnames"][0], "portal.example.edu.cn");
+  EXPECT_EQ(facts["service"]["port"], 6379);
+  EXPECT_EQ(facts["service"]["name"], "");  // recomputed by fingerprints, not inherited
+  EXPECT_EQ(facts["banner"], "first");
+  EXPECT_EQ(facts["probe"]["redis-info"]["text"], "redis_version:5.0.7");
+  EXPECT_EQ(facts["http"]["status"], 200);
+  EXPECT_EQ(facts["tls"]["version"], "TLSv1.2");
+}
+
+TEST(FindingKeyTest, StableAndDistinct) {
+  auto a = FindingKey("redis-unauthenticated", "10.0.0.1", "tcp", 6379);
+  EXPECT_EQ(a, FindingKey("redis-unauthenticated", "10.0.0.1", "tcp", 6379));
+  EXPECT_EQ(a.size(), 64u);
+  EXPECT_NE(a, FindingKey("redis-unauthenticated", "10.0.0.1", "tcp", 6380));
+  EXPECT_NE(a, FindingKey("redis-unauthenticated", "10.0.0.2", "tcp", 6379));
+  EXPECT_NE(a, FindingKey("telnet-exposed", "10.0.0.1", "tcp", 6379));
+}
+
+TEST(DueAtTest, FollowsSeverityTable) {
+  constexpr int64_t kDay = 86400000;
+  EXPECT_EQ(DueAt("critical", 0), 3 * kDay);
+  EXPECT_EQ(DueAt("high", 0), 7 * kDay);
+  EXPECT_EQ(DueAt("info", 5), 0);
+}
+
+class AssessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("assessor-test-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "rules");
+    WriteRule("fp-redis.yaml", R"(id: fp-redis
+kind: fingerprint
+title: {zh: Redis 识别, en: Redis fingerprint}
+when: 'probe["redis-info"].text contains "redis_version:"'
+set: {service.name: redis, service.product: Redis}
+extract:
+  - {target: service.version, from: 'probe["redis-info"].text', regex: 'redis_version:([0-9.]+)'}
+)");
+    WriteRule("redis-unauth.yaml", R"(id: redis-unauth-test
+kind: check
+severity: critical
+title: {zh: Redis 未授权访问, en: Redis without authentication}
+remediation: {zh: 设置密码, en: Require a password}
+references: ["GB/T 28448-2019 L3-CES1-06"]
+when: 'service.name == "redis" && probe["redis-info"].text contains "redis_version"'
+)");
+    auto set = rulelang::LoadRuleDir((dir_ / "rules").string());
+    ASSERT_TRUE(set.errors.empty()) << set.errors.front().message();
+    rules_ = std::move(set.rules);
+    auto store = inventory::Store::Open((dir_ / "inv.db").string());
+    ASSERT_TRUE(store.has_value()) << store.error().message();
+    store_ = std::move(store).value();
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  void WriteRule(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / "rules" / name) << text;
+  }
+  int64_t ScanWith(const std::string& redis_text) {
+    inventory::Scan scan;
+    scan.started_at = core::NowMillis();
+    scan.status = "running";
+    auto id = store_->CreateScan(scan);
+    EXPECT_TRUE(id.has_value());
+    std::vector<inventory::Observation> obs(2);
+    obs[0].address = "127.0.0.9";
+    obs[0].transport = "tcp";
+    obs[0].port = 6379;
+    obs[0].kind = "port_state";
+    obs[0].state = "open";
+    obs[0].data_json = R"({"state":"open"})";
+    obs[1] = obs[0];
+    obs[1].kind = "probe";
+    obs[1].state = "";
+    obs[1].data_json = json({{"probe", "redis-info"}, {"text", redis_text}}).dump();
+    EXPECT_TRUE(store_->RecordObservations(*id, obs).has_value());
+    EXPECT_TRUE(store_->FinishScan(*id, "done", "{}").has_value());
+    return *id;
+  }
+
+  fs::path dir_;
+  std::vector<rulelang::Rule> rules_;
+  std::unique_ptr<inventory::Store> store_;
+};
+
+TEST_F(AssessTest, FingerprintsAndRaisesOneFindingAcrossReassessments) {
+  int64_t scan = ScanWith("# Server\r\nredis_version:5.0.7\r\n");
+  auto stats = Assess(*store_, rules_, {.scan_id = scan, .actor = "test"});
+  ASSERT_TRUE(stats.has_value()) << stats.error().message();
+  EXPECT_EQ(stats->services, 1u);
+  EXPECT_EQ(stats->findings_new, 1u);
+
+  auto services = store_->ListServices();
+  ASSERT_TRUE(services.has_value());
+  ASSERT_EQ(services->size(), 1u);
+  EXPECT_EQ((*services)[0].name, "redis");
+  EXPECT_EQ((*services)[0].product, "Redis");
+  EXPECT_EQ((*services)[0].version, "5.0.7");
+
+  auto again = Assess(*store_, rules_, {.scan_id = scan, .actor = "test"});
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->findings_new, 0u);
+  auto findings = store_->ListFindings();
+  ASSERT_TRUE(findings.has_value());
+  ASSERT_EQ(findings->size(), 1u);
+  const auto& f = (*findings)[0];
+  EXPECT_EQ(f.rule_id, "redis-unauth-test");
+  EXPECT_EQ(f.severity, "critical");
+  EXPECT_EQ(f.status, "open");
+  EXPECT_EQ(f.title.en, "Redis without authentication");
+  EXPECT_GT(f.due_at, 0);
+  EXPECT_FALSE(f.evidence_ids.empty());
+}
+
+TEST_F(AssessTest, RescanThatNoLongerMatchesVerifiesTheFix) {
+  int64_t first = ScanWith("redis_version:5.0.7");
+  ASSERT_TRUE(Assess(*store_, rules_, {.scan_id = first}).has_value());
+  int64_t second = ScanWith("-NOAUTH Authentication required.");
+  auto stats = Assess(*store_, rules_, {.scan_id = second});
+  ASSERT_TRUE(stats.has_value());
+  EXPECT_EQ(stats->findings_verified, 1u);
+  auto findings = store_->ListFindings();
+  ASSERT_TRUE(findings.has_value());
+  ASSERT_EQ(findings->size(), 1u);
+  EXPECT_EQ((*findings)[0].status, "verified");
+  // And it comes back as reopened when the problem returns.
+  int64_t third = ScanWith("redis_version:5.0.7");
+  auto back = Assess(*store_, rules_, {.scan_id = third});
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->findings_reopened, 1u);
+}
+
+TEST_F(AssessTest, UnknownScanIsAnError) {
+  auto stats = Assess(*store_, rules_, {.scan_id = 42});
+  ASSERT_FALSE(stats.has_value());
+  EXPECT_NE(stats.error().message().find("42"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ciiscope::assessor
