@@ -1,0 +1,92 @@
+// WriteReportFile: render to memory, write a temp file beside the target,
+// fsync, rename over the target, fsync the directory.
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <sstream>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "reports/report.h"
+
+namespace ciiscope::reports {
+namespace {
+
+std::string Strerror(int err) { return std::generic_category().message(err); }
+
+std::string DirectoryOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Status WriteAll(int fd, const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Error(ErrorCode::kIo, Strerror(errno));
+    }
+    done += static_cast<size_t>(n);
+  }
+  return Ok();
+}
+
+// Best effort: the rename is already durable on most file systems without it.
+void SyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+Status WriteReportFile(const ReportModel& model, const Renderer& renderer, Lang lang,
+                       const std::string& path) {
+  const std::string prefix = "cannot write report " + path + ": ";
+  auto io_error = [&](int err) { return Error(ErrorCode::kIo, prefix + Strerror(err)); };
+
+  if (path.empty() || path.back() == '/') return io_error(EISDIR);
+
+  std::ostringstream rendered;
+  Status status = renderer.Render(model, lang, rendered);
+  if (!status.has_value()) return Error(status.error().code(), prefix + status.error().message());
+  if (!rendered) return Error(ErrorCode::kInternal, prefix + "rendering failed");
+  const std::string data = std::move(rendered).str();
+
+  std::string temp = path + ".tmp-XXXXXX";
+  std::vector<char> name(temp.begin(), temp.end());
+  name.push_back('\0');
+  int fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd < 0) return io_error(errno);
+  temp.assign(name.data());
+
+  auto fail = [&](int err) {
+    if (fd >= 0) ::close(fd);
+    ::unlink(temp.c_str());
+    return io_error(err);
+  };
+
+  Status written = WriteAll(fd, data);
+  if (!written.has_value()) {
+    ::close(fd);
+    ::unlink(temp.c_str());
+    return Error(ErrorCode::kIo, prefix + written.error().message());
+  }
+  if (::fsync(fd) != 0) return fail(errno);
+  int closed = ::close(fd);
+  fd = -1;
+  if (closed != 0) return fail(errno);
+  if (::rename(temp.c_str(), path.c_str()) != 0) return fail(errno);
+  SyncDirectory(DirectoryOf(path));
+  return Ok();
+}
+
+}  // namespace ciiscope::reports
