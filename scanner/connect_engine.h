@@ -1,0 +1,21 @@
+#pragma once
+// The "connect" engine: no privileges, plain connect() with standalone Asio
+// coroutines on two threads. Sweeps (target × port) in a pseudo-random order
+// with at most `concurrency` connections in flight; on each open port runs
+// the service probes (scanner/probes/) in the same slot, so the bound covers
+// probe connections too.
+//
+// Evidence: `port_state` for open ports only and `host_up` once per host that
+// answered (a connection or a reset); closed and filtered ports are counted in
+// ScanStats. Running out of file descriptors (EMFILE/ENFILE) or local ports
+// backs off and retries instead of failing.
+
+#include <memory>
+
+#include "scanner/engine.h"
+
+namespace ciiscope::scanner {
+
+std::unique_ptr<ScanEngine> MakeConnectEngine();
+
+}  // namespace ciiscope::scanner

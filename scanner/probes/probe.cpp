@@ -1,0 +1,54 @@
+#include "scanner/probes/probe.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "scanner/probes/http/http_probe.h"
+#include "scanner/probes/null/null_probe.h"
+#include "scanner/probes/redis/redis_probe.h"
+#include "scanner/probes/tls/tls_probe.h"
+
+namespace ciiscope::scanner {
+
+void ProbeRegistry::Register(std::unique_ptr<ServiceProbe> probe) {
+  for (auto& existing : probes_) {
+    if (existing->name() == probe->name()) {
+      existing = std::move(probe);
+      return;
+    }
+  }
+  probes_.push_back(std::move(probe));
+}
+
+const ServiceProbe* ProbeRegistry::Find(std::string_view name) const {
+  for (const auto& probe : probes_) {
+    if (probe->name() == name) return probe.get();
+  }
+  return nullptr;
+}
+
+std::vector<const ServiceProbe*> ProbeRegistry::All() const {
+  std::vector<const ServiceProbe*> out;
+  out.reserve(probes_.size());
+  for (const auto& probe : probes_) out.push_back(probe.get());
+  return out;
+}
+
+std::vector<std::string> ProbeRegistry::Names() const {
+  std::vector<std::string> out;
+  for (const auto& probe : probes_) out.emplace_back(probe->name());
+  return out;
+}
+
+void RegisterBuiltinProbes(ProbeRegistry& registry) {
+  registry.Register(MakeNullProbe());
+  registry.Register(MakeHttpProbe());
+  registry.Register(MakeTlsProbe());
+  registry.Register(MakeRedisProbe());
+}
+
+bool LooksLikeTls(std::string_view b) {
+  return b.size() >= 2 && (b[0] == '\x16' || b[0] == '\x15') && b[1] == '\x03';
+}
+
+}  // namespace ciiscope::scanner
