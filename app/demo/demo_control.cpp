@@ -6,7 +6,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -112,12 +111,6 @@ Result<int> SpawnDetached(const std::string& exe, const StatePaths& paths,
     ::dup2(log_fd, STDOUT_FILENO);
     ::dup2(log_fd, STDERR_FILENO);
     ::signal(SIGPIPE, SIG_DFL);
-    // A scanner opens hundreds of connections at once: raise the fd limit.
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 8192) {
-      limit.rlim_cur = limit.rlim_max < 8192 ? limit.rlim_max : 8192;
-      ::setrlimit(RLIMIT_NOFILE, &limit);
-    }
     ::execv(exe.c_str(), argv.data());
     static constexpr char kMsg[] = "demo: cannot execute the ciiscope binary\n";
     (void)!::write(STDERR_FILENO, kMsg, sizeof(kMsg) - 1);
@@ -174,15 +167,16 @@ Result<std::optional<DemoManifest>> DemoStatus(const DemoOptions& options) {
 Result<DemoManifest> DemoUp(const DemoOptions& options, const std::string& exe) {
   CII_RETURN_IF_ERROR(ValidateBase(options.base));
   StatePaths paths = PathsFor(options);
-  CII_ASSIGN_OR_RETURN(std::optional<DemoManifest> running, DemoStatus(options));
-  if (running.has_value()) return std::move(*running);
+  // A manifest that cannot be read is treated as stale and replaced.
+  auto status = DemoStatus(options);
+  if (status.has_value() && status->has_value()) return std::move(**status);
   int stale = ReadPidFile(paths.pid);
   if (stale != 0 && ProcessAlive(stale)) {
     // Started but not yet ready (another `demo up` racing us): wait for it.
     auto until = Clock::now() + kStartTimeout;
     while (Clock::now() < until && ProcessAlive(stale)) {
-      CII_ASSIGN_OR_RETURN(running, DemoStatus(options));
-      if (running.has_value()) return std::move(*running);
+      status = DemoStatus(options);
+      if (status.has_value() && status->has_value()) return std::move(**status);
       std::this_thread::sleep_for(kPollInterval);
     }
   }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -142,10 +143,21 @@ asio::awaitable<void> PollStop(const std::atomic<bool>& stop, asio::io_context& 
   io.stop();
 }
 
+// A scanner opens hundreds of connections at once: lift the soft fd limit
+// towards the hard one (at most 8192).
+void RaiseFdLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 8192) {
+    limit.rlim_cur = limit.rlim_max < 8192 ? limit.rlim_max : 8192;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 Status Serve(const DemoOptions& options, const StatePaths& paths,
              const std::atomic<bool>& stop) {
   CII_RETURN_IF_ERROR(ValidateBase(options.base));
   CII_RETURN_IF_ERROR(CheckNotRunning(paths));
+  RaiseFdLimit();
 
   CII_ASSIGN_OR_RETURN(PemCertificate pem,
                        MakeSelfSignedCertificate("www.demo-univ.edu.cn", "示范大学"));
