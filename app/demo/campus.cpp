@@ -46,16 +46,17 @@ const std::vector<ClosedSpec>& CampusClosedCandidates() {
 }
 
 const std::vector<std::string>& CampusExpectedFindings() {
-  // TODO(rules): keep in step with the rule ids under rules/ once packs land.
+  // Rule ids of the shipped pack (rules/<pack>/<id>.yaml) the demo triggers.
   static const std::vector<std::string> kFindings = {
-      "http-login-plaintext",           // portal: password form over HTTP
-      "http-missing-security-headers",  // portal: no X-Frame-Options / CSP
-      "http-default-page",              // www:80 stock nginx page
-      "tls-self-signed-certificate",    // www:443
-      "ssh-outdated-openssh",           // OpenSSH 7.4
-      "redis-unauthenticated",          // cache: INFO without AUTH
-      "telnet-exposed",                 // lab: Telnet management
-      "ftp-plaintext-login",            // lab: FTP
+      "http-login-plaintext",            // portal: password form over HTTP
+      "http-clickjacking-login",         // portal: login page without X-Frame-Options/CSP
+      "http-server-version-disclosure",  // Server: nginx/1.18.0, nginx/1.22.1
+      "nginx-default-page",              // www:80 stock nginx page
+      "tls-self-signed-cert",            // www:443
+      "openssh-user-enumeration",        // ssh: OpenSSH 7.4 < 7.7
+      "redis-unauthenticated",           // cache: INFO without AUTH
+      "telnet-exposed",                  // lab: Telnet management
+      "ftp-plaintext",                   // lab: FTP without TLS
   };
   return kFindings;
 }

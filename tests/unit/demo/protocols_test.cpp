@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "app/demo/campus.h"
 #include "app/demo/demo_network.h"
 #include "app/demo/text_protocols.h"
@@ -144,6 +148,23 @@ TEST(CampusTest, BaseMustBeLoopback) {
   EXPECT_FALSE(ValidateBase("127.300.0").has_value());
   EXPECT_FALSE(ValidateBase("").has_value());
   EXPECT_EQ(DefaultStateDir().rfind("/tmp/ciiscope-demo-", 0), 0u);
+}
+
+TEST(CampusTest, ExpectedFindingsAreShippedRules) {
+  const std::filesystem::path rules = std::filesystem::path(CIISCOPE_SOURCE_DIR) / "rules";
+  ASSERT_TRUE(std::filesystem::is_directory(rules)) << rules;
+  for (const std::string& id : CampusExpectedFindings()) {
+    bool found = false;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(rules)) {
+      if (entry.path().filename() != id + ".yaml") continue;
+      std::ifstream in(entry.path());
+      std::stringstream text;
+      text << in.rdbuf();
+      found = text.str().find("id: " + id + "\n") != std::string::npos;
+      if (found) break;
+    }
+    EXPECT_TRUE(found) << "no rule file rules/<pack>/" << id << ".yaml with that id";
+  }
 }
 
 }  // namespace
