@@ -132,8 +132,8 @@ Status YamlReader::CheckKeys(const YAML::Node& node, const std::string& what,
                              const std::vector<std::string_view>& allowed) const {
   if (!node.IsMap()) return Fail(node, "expected " + what + " to be a mapping, got " + Describe(node));
   std::vector<std::string> seen;
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
+  for (const auto& entry : node) {
+    const YAML::Node key = entry.first;  // a copy: iterator proxies are temporaries
     if (!key.IsScalar()) return Fail(key, "expected a field name in " + what + ", got " + Describe(key));
     const std::string& name = key.Scalar();
     bool known = false;
