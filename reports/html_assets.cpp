@@ -38,7 +38,8 @@ dl.scan dd{margin:0;word-break:break-all}
 table.data{border-collapse:collapse;width:100%;font-size:13px}
 table.data th,table.data td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
 table.data td{overflow-wrap:anywhere;white-space:pre-wrap;max-width:36em}
-table.data td.addr,table.data td.time,table.data td.num{white-space:nowrap;overflow-wrap:normal}
+table.data td.addr,table.data td.time,table.data td.num,table.data td.sevcell{white-space:nowrap;overflow-wrap:normal}
+table.data td.rule{min-width:13em}
 table.data th{background:#eef2f7;position:sticky;top:0;white-space:nowrap}
 table.data th button{all:unset;cursor:pointer;font-weight:600}
 table.data th button:focus-visible{outline:2px solid var(--brand)}

@@ -144,9 +144,10 @@ class Page {
          << Th(Msg::kColReferences) << Th(Msg::kColFirstSeen) << Th(Msg::kColLastSeen)
          << "</tr></thead>\n<tbody>\n";
     for (const inventory::Finding& f : model_.findings) {
-      out_ << "<tr><td data-sort=\"" << SeverityRank(f.severity) << "\"><span class=\"sev "
+      out_ << "<tr><td class=\"sevcell\" data-sort=\"" << SeverityRank(f.severity)
+           << "\"><span class=\"sev "
            << SeverityClass(f.severity) << "\">" << H(SeverityLabel(lang_, f.severity))
-           << "</span></td><td><code>" << H(f.rule_id) << "</code></td><td>"
+           << "</span></td><td class=\"rule\"><code>" << H(f.rule_id) << "</code></td><td>"
            << H(Localized(f.title, lang_)) << "</td><td class=\"addr\">"
            << H(Endpoint(f.address, f.port))
            << "</td><td>" << H(FindingStatusLabel(lang_, f.status)) << "</td><td>"
