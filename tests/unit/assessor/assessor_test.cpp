@@ -39,7 +39,10 @@ TEST(BuildFactsTest, FoldsEvidenceKindsIntoFacts) {
       Ev("http", {{"status", 200}, {"title", "t"}}),
       Ev("tls", {{"version", "TLSv1.2"}}),
   };
-  ev.push_back(inventory::Evidence{.kind = "banner", .data_json = "{not json"});
+  inventory::Evidence broken;
+  broken.kind = "banner";
+  broken.data_json = "{not json";
+  ev.push_back(broken);
   json facts = BuildFacts(asset, svc, ev);
   EXPECT_EQ(facts["asset"]["address"], "127.0.0.5");
   EXPECT_EQ(facts["asset"]["hostnames"][0], "portal.example.edu.cn");
@@ -65,6 +68,13 @@ TEST(DueAtTest, FollowsSeverityTable) {
   EXPECT_EQ(DueAt("critical", 0), 3 * kDay);
   EXPECT_EQ(DueAt("high", 0), 7 * kDay);
   EXPECT_EQ(DueAt("info", 5), 0);
+}
+
+AssessOptions Opts(int64_t scan) {
+  AssessOptions o;
+  o.scan_id = scan;
+  o.actor = "test";
+  return o;
 }
 
 class AssessTest : public ::testing::Test {
@@ -133,7 +143,7 @@ when: 'service.name == "redis" && probe["redis-info"].text contains "redis_versi
 
 TEST_F(AssessTest, FingerprintsAndRaisesOneFindingAcrossReassessments) {
   int64_t scan = ScanWith("# Server\r\nredis_version:5.0.7\r\n");
-  auto stats = Assess(*store_, rules_, {.scan_id = scan, .actor = "test"});
+  auto stats = Assess(*store_, rules_, Opts(scan));
   ASSERT_TRUE(stats.has_value()) << stats.error().message();
   EXPECT_EQ(stats->services, 1u);
   EXPECT_EQ(stats->findings_new, 1u);
@@ -145,7 +155,7 @@ TEST_F(AssessTest, FingerprintsAndRaisesOneFindingAcrossReassessments) {
   EXPECT_EQ((*services)[0].product, "Redis");
   EXPECT_EQ((*services)[0].version, "5.0.7");
 
-  auto again = Assess(*store_, rules_, {.scan_id = scan, .actor = "test"});
+  auto again = Assess(*store_, rules_, Opts(scan));
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->findings_new, 0u);
   auto findings = store_->ListFindings();
@@ -162,9 +172,9 @@ TEST_F(AssessTest, FingerprintsAndRaisesOneFindingAcrossReassessments) {
 
 TEST_F(AssessTest, RescanThatNoLongerMatchesVerifiesTheFix) {
   int64_t first = ScanWith("redis_version:5.0.7");
-  ASSERT_TRUE(Assess(*store_, rules_, {.scan_id = first}).has_value());
+  ASSERT_TRUE(Assess(*store_, rules_, Opts(first)).has_value());
   int64_t second = ScanWith("-NOAUTH Authentication required.");
-  auto stats = Assess(*store_, rules_, {.scan_id = second});
+  auto stats = Assess(*store_, rules_, Opts(second));
   ASSERT_TRUE(stats.has_value());
   EXPECT_EQ(stats->findings_verified, 1u);
   auto findings = store_->ListFindings();
@@ -173,13 +183,13 @@ TEST_F(AssessTest, RescanThatNoLongerMatchesVerifiesTheFix) {
   EXPECT_EQ((*findings)[0].status, "verified");
   // And it comes back as reopened when the problem returns.
   int64_t third = ScanWith("redis_version:5.0.7");
-  auto back = Assess(*store_, rules_, {.scan_id = third});
+  auto back = Assess(*store_, rules_, Opts(third));
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->findings_reopened, 1u);
 }
 
 TEST_F(AssessTest, UnknownScanIsAnError) {
-  auto stats = Assess(*store_, rules_, {.scan_id = 42});
+  auto stats = Assess(*store_, rules_, Opts(42));
   ASSERT_FALSE(stats.has_value());
   EXPECT_NE(stats.error().message().find("42"), std::string::npos);
 }
