@@ -21,6 +21,33 @@ struct Scan {
   int64_t finished_at = 0;   // 0 while running
   std::string status;        // running | done | interrupted | failed
   std::string stats_json;    // {"probes":…, "open":…, "duration_ms":…}
+  std::string shard;         // "i/n" (1-based) or "" for the whole scan
+  uint64_t seed = 0;         // permutation seed of the sweep order
+  std::string options_json;  // what shapes the target list: excludes, allow_reserved, …
+};
+
+// A recorded authorization to scan (授权书; CII Regulations Art. 31).
+struct Authorization {
+  int64_t id = 0;
+  std::string reference;           // document reference ("builtin-loopback" for the built-in one)
+  std::string issuer;              // who authorized it
+  std::vector<std::string> scope;  // CIDRs, addresses, host names ("*.example.edu")
+  int64_t valid_from = 0;          // Unix ms
+  int64_t valid_to = 0;            // Unix ms, inclusive; 0 = no end
+  std::string created_by;
+  int64_t created_at = 0;
+  int64_t revoked_at = 0;          // 0 = not revoked
+};
+
+// Checkpoint of a running scan (see migration 0002 scan_progress).
+struct ScanCheckpoint {
+  int64_t scan_id = 0;
+  uint64_t next_position = 0;      // shard positions before this are finished …
+  std::vector<uint64_t> pending;   // … except these (in flight; redone on resume)
+  uint64_t total = 0, done = 0, open = 0, closed = 0, filtered = 0;
+  int64_t runner_pid = 0;
+  int64_t runner_start = 0;        // process start time (ticks since boot)
+  int64_t updated_at = 0;
 };
 
 struct Asset {
@@ -33,6 +60,7 @@ struct Asset {
   std::string criticality;             // "", low, medium, high
   std::string cii_status;              // "", candidate, confirmed, rejected
   std::string ledger_status;           // "", registered, shadow, stale
+  int64_t unit_id = 0;                 // owning unit (units ledger); 0 = none
 };
 
 struct Service {

@@ -220,7 +220,7 @@ namespace {
 
 constexpr std::string_view kScanColumns =
     "id, profile, targets, ports, engine, operator_name, started_at, finished_at, status, "
-    "stats_json";
+    "stats_json, shard, seed, options_json";
 
 Scan ReadScan(const Statement& stmt) {
   Scan scan;
@@ -234,6 +234,9 @@ Scan ReadScan(const Statement& stmt) {
   scan.finished_at = stmt.Int(7);
   scan.status = stmt.Text(8);
   scan.stats_json = stmt.Text(9);
+  scan.shard = stmt.Text(10);
+  scan.seed = static_cast<uint64_t>(stmt.Int(11));
+  scan.options_json = stmt.Text(12);
   return scan;
 }
 
@@ -257,8 +260,8 @@ Result<int64_t> Store::CreateScan(const Scan& scan) {
       Statement stmt,
       Statement::Prepare(db_, path_,
                          "INSERT INTO scans (profile, targets, ports, engine, operator_name, "
-                         "started_at, finished_at, status, stats_json) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                         "started_at, finished_at, status, stats_json, shard, seed, "
+                         "options_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   stmt.Bind(1, scan.profile)
       .Bind(2, scan.targets)
       .Bind(3, scan.ports)
@@ -267,7 +270,10 @@ Result<int64_t> Store::CreateScan(const Scan& scan) {
       .Bind(6, scan.started_at != 0 ? scan.started_at : core::NowMillis())
       .Bind(7, scan.finished_at)
       .Bind(8, scan.status.empty() ? std::string_view("running") : scan.status)
-      .Bind(9, scan.stats_json.empty() ? std::string_view("{}") : scan.stats_json);
+      .Bind(9, scan.stats_json.empty() ? std::string_view("{}") : scan.stats_json)
+      .Bind(10, scan.shard)
+      .Bind(11, static_cast<int64_t>(scan.seed))
+      .Bind(12, scan.options_json.empty() ? std::string_view("{}") : scan.options_json);
   CII_RETURN_IF_ERROR(stmt.Run());
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
 }

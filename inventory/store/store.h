@@ -38,7 +38,7 @@ struct UpsertResult {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens or creates the database and applies pending migrations.
   // Errors (kDatabase) with one clear line: "FILE: not a ciiscope/SQLite
@@ -60,6 +60,20 @@ class Store {
   Result<std::optional<Scan>> GetScan(int64_t scan_id);
   Result<std::optional<Scan>> LatestScan();  // highest id
   Result<std::vector<Scan>> ListScans();
+  // Marks a stopped scan running again (finished_at 0) for --resume.
+  Status ReopenScan(int64_t scan_id);
+
+  // --- scan checkpoints (store_scan_control.cpp) ---
+  // Inserts or replaces the scan's checkpoint (updated_at = now when 0).
+  Status SaveCheckpoint(const ScanCheckpoint& checkpoint);
+  Result<std::optional<ScanCheckpoint>> GetCheckpoint(int64_t scan_id);
+
+  // --- authorizations (store_scan_control.cpp) ---
+  // Scope entries are stored as given (JSON array); created_at = now when 0.
+  Result<int64_t> AddAuthorization(const Authorization& authorization);
+  Result<std::vector<Authorization>> ListAuthorizations();  // by id
+  // Not revoked and valid_from <= now_ms <= valid_to (valid_to 0 = no end).
+  Result<std::vector<Authorization>> ValidAuthorizations(int64_t now_ms);
 
   // --- evidence ingest (one transaction per call) ---
   // For each observation: upsert the asset by address (last_seen, hostnames),
@@ -142,6 +156,9 @@ class StoreSink : public EvidenceSink {
   Status status() const;
   // Observations written to the store so far (not pending, not failed).
   uint64_t recorded() const;
+  // Flushes, then runs fn on the store under the sink's lock, so other
+  // threads' Record() calls never share the connection with fn.
+  Status WithStore(const std::function<Status(Store&)>& fn);
 
  private:
   void FlushLocked();

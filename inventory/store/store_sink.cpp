@@ -52,6 +52,12 @@ Status StoreSink::status() const {
   return Ok();
 }
 
+Status StoreSink::WithStore(const std::function<Status(Store&)>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  FlushLocked();
+  return fn(store_);
+}
+
 uint64_t StoreSink::recorded() const {
   std::lock_guard<std::mutex> lock(mu_);
   return recorded_;
