@@ -10,7 +10,7 @@
 #include <asio/this_coro.hpp>
 #include <cmath>
 #include <cstdio>
-#include <numeric>
+#include <mutex>
 #include <optional>
 #include <spdlog/spdlog.h>
 #include <thread>
@@ -51,29 +51,14 @@ bool IsLocalShortage(const std::error_code& ec) {
          ec == asio::error::no_buffer_space || ec == std::errc::address_not_available;
 }
 
-// i → (a·i + c) mod n with gcd(a, n) = 1: every pair exactly once, with
-// neighbours spread over hosts and ports.
-class Permutation {
- public:
-  explicit Permutation(uint64_t n) : n_(n) {
-    if (n_ == 0) return;
-    a_ = (0x9E3779B97F4A7C15ull % n_) | 1;
-    while (std::gcd(a_, n_) != 1) ++a_;
-    c_ = (n_ / 3) % n_;
-  }
-  uint64_t operator()(uint64_t i) const {
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(a_) * i + c_) % n_);
-  }
-
- private:
-  uint64_t n_;
-  uint64_t a_ = 1;
-  uint64_t c_ = 0;
-};
-
 enum class PortState { kOpen, kClosed, kFiltered, kAbandoned };
 
-// State shared by the workers of one Run.
+constexpr uint64_t kIdle = ~uint64_t{0};
+
+// State shared by the workers of one Run. Workers claim shard positions
+// under claim_mu and keep the position they work on in their slot until it
+// is finished, so a checkpoint (also under claim_mu) knows exactly what is
+// in flight.
 struct Sweep {
   const std::vector<Target>& targets;
   const ScanOptions& options;
@@ -81,18 +66,67 @@ struct Sweep {
   const std::atomic<bool>& stop;
   ProbeRegistry probes;
   Permutation order;
-  uint64_t total;
-  std::atomic<uint64_t> next{0};
+  uint64_t total;  // positions in this shard
+  std::mutex claim_mu;
+  uint64_t next = 0;           // guarded by claim_mu
+  std::vector<uint64_t> redo;  // guarded by claim_mu: pending positions of a resumed scan
+  std::vector<std::atomic<uint64_t>> slots;
   std::atomic<uint64_t> done{0}, open{0}, closed{0}, filtered{0};
   std::unique_ptr<std::atomic<bool>[]> host_seen;
 
   Sweep(const std::vector<Target>& t, const ScanOptions& o, inventory::EvidenceSink& s,
-        const std::atomic<bool>& st, uint64_t n)
-      : targets(t), options(o), sink(s), stop(st), order(n), total(n),
+        const std::atomic<bool>& st, uint64_t pairs, size_t workers)
+      : targets(t), options(o), sink(s), stop(st), order(pairs, o.seed),
+        total(ShardSize(pairs, o.shard)), slots(workers),
         host_seen(new std::atomic<bool>[t.size()]) {
     for (size_t i = 0; i < t.size(); ++i) host_seen[i] = false;
+    for (auto& slot : slots) slot = kIdle;
+    if (o.resume) {
+      next = std::min(o.resume->next, total);
+      for (uint64_t p : o.resume->pending) {
+        if (p < next) redo.push_back(p);
+      }
+      std::sort(redo.rbegin(), redo.rend());  // popped from the back: lowest first
+      done = o.resume->done;
+      open = o.resume->open;
+      closed = o.resume->closed;
+      filtered = o.resume->filtered;
+    }
   }
   bool stopping() const { return stop.load(std::memory_order_relaxed); }
+
+  // The next position for worker w, or nullopt when there is none left.
+  std::optional<uint64_t> Claim(size_t w) {
+    std::lock_guard<std::mutex> lock(claim_mu);
+    uint64_t position;
+    if (!redo.empty()) {
+      position = redo.back();
+      redo.pop_back();
+    } else if (next < total) {
+      position = next++;
+    } else {
+      return std::nullopt;
+    }
+    slots[w].store(position);
+    return position;
+  }
+
+  SweepCheckpoint Snapshot() {
+    std::lock_guard<std::mutex> lock(claim_mu);
+    SweepCheckpoint cp;
+    cp.next = next;
+    cp.pending = redo;
+    for (const auto& slot : slots) {
+      uint64_t p = slot.load();
+      if (p != kIdle) cp.pending.push_back(p);
+    }
+    std::sort(cp.pending.begin(), cp.pending.end());
+    cp.done = done.load();
+    cp.open = open.load();
+    cp.closed = closed.load();
+    cp.filtered = filtered.load();
+    return cp;
+  }
 };
 
 void RecordHostUp(Sweep& sweep, size_t target_index) {
@@ -136,13 +170,13 @@ asio::awaitable<PortState> Probe(Sweep& sweep, const Target& target, uint16_t po
   co_return PortState::kAbandoned;
 }
 
-asio::awaitable<void> Worker(Sweep& sweep) {
+asio::awaitable<void> Worker(Sweep& sweep, size_t w) {
   const auto& ports = sweep.options.ports.ports();
   try {
     while (!sweep.stopping()) {
-      uint64_t i = sweep.next.fetch_add(1, std::memory_order_relaxed);
-      if (i >= sweep.total) break;
-      uint64_t pair = sweep.order(i);
+      std::optional<uint64_t> position = sweep.Claim(w);
+      if (!position) break;
+      uint64_t pair = sweep.order(ShardPosition(*position, sweep.options.shard));
       size_t target_index = static_cast<size_t>(pair / ports.size());
       const Target& target = sweep.targets[target_index];
       uint16_t port = ports[pair % ports.size()];
@@ -150,6 +184,8 @@ asio::awaitable<void> Worker(Sweep& sweep) {
       PortState state = co_await Probe(sweep, target, port, &rtt_ms);
       switch (state) {
         case PortState::kAbandoned:
+          if (sweep.stopping()) co_return;  // stays in its slot: pending, redone on resume
+          sweep.slots[w] = kIdle;
           continue;
         case PortState::kClosed:
           sweep.closed.fetch_add(1, std::memory_order_relaxed);
@@ -175,7 +211,10 @@ asio::awaitable<void> Worker(Sweep& sweep) {
           }
           break;
       }
+      // A conversation cut short by a stop is redone on resume.
+      if (state == PortState::kOpen && sweep.stopping()) co_return;
       sweep.done.fetch_add(1, std::memory_order_relaxed);
+      sweep.slots[w] = kIdle;
     }
   } catch (const std::exception& e) {
     spdlog::error("connect engine worker: {}", e.what());
@@ -198,10 +237,12 @@ class ConnectEngine : public ScanEngine {
     if (options.connect_timeout.count() <= 0 || options.service_timeout.count() <= 0) {
       return Error(ErrorCode::kInvalidArgument, "timeouts must be positive");
     }
+    if (options.shard.count == 0 || options.shard.index >= options.shard.count) {
+      return Error(ErrorCode::kInvalidArgument, "bad shard (expected I/N with 1 <= I <= N)");
+    }
     auto started = Clock::now();
-    uint64_t total = static_cast<uint64_t>(targets.size()) * options.ports.size();
-    Sweep sweep(targets, options, sink, stop, total);
-    RegisterBuiltinProbes(sweep.probes);
+    uint64_t pairs = static_cast<uint64_t>(targets.size()) * options.ports.size();
+    uint64_t total = ShardSize(pairs, options.shard);
 
     rlim_t fd_limit = RaiseFileLimit();
     int concurrency = std::max(1, options.concurrency);
@@ -209,6 +250,9 @@ class ConnectEngine : public ScanEngine {
       concurrency = static_cast<int>(std::min<rlim_t>(concurrency, fd_limit - kReservedFds));
     }
     concurrency = static_cast<int>(std::min<uint64_t>(concurrency, std::max<uint64_t>(total, 1)));
+    Sweep sweep(targets, options, sink, stop, pairs, static_cast<size_t>(concurrency));
+    RegisterBuiltinProbes(sweep.probes);
+    const uint64_t resumed_done = sweep.done.load();
 
     auto report = [&] {
       if (!progress) return;
@@ -217,7 +261,7 @@ class ConnectEngine : public ScanEngine {
       p.total = total;
       p.open = sweep.open.load();
       double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-      p.rate = seconds > 0 ? static_cast<double>(p.done) / seconds : 0;
+      p.rate = seconds > 0 ? static_cast<double>(p.done - resumed_done) / seconds : 0;
       progress(p);
     };
 
@@ -228,7 +272,8 @@ class ConnectEngine : public ScanEngine {
       asio::io_context io(kIoThreads);
       if (total > 0) {
         for (int w = 0; w < concurrency; ++w) {
-          asio::co_spawn(asio::make_strand(io), Worker(sweep), asio::detached);
+          asio::co_spawn(asio::make_strand(io), Worker(sweep, static_cast<size_t>(w)),
+                         asio::detached);
         }
       }
       std::atomic<int> running{kIoThreads};
@@ -240,6 +285,7 @@ class ConnectEngine : public ScanEngine {
         });
       }
       auto last_report = Clock::now();
+      auto last_checkpoint = last_report;
       std::optional<Clock::time_point> stop_seen;
       while (running.load() > 0) {
         std::this_thread::sleep_for(kPollInterval);
@@ -250,12 +296,22 @@ class ConnectEngine : public ScanEngine {
           report();
           last_report = now;
         }
+        if (options.checkpoint && now - last_checkpoint >= options.checkpoint_interval) {
+          // Snapshot first, then flush: everything finished before the
+          // snapshot is durable before the checkpoint says so.
+          SweepCheckpoint cp = sweep.Snapshot();
+          sink.Flush();
+          options.checkpoint(cp);
+          last_checkpoint = now;
+        }
       }
       for (auto& t : threads) t.join();
       interrupted = stop.load();
     }
     report();
+    SweepCheckpoint final_cp = sweep.Snapshot();
     sink.Flush();
+    if (options.checkpoint) options.checkpoint(final_cp);
 
     ScanStats stats;
     stats.open = sweep.open.load();

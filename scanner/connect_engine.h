@@ -1,14 +1,15 @@
 #pragma once
 // The "connect" engine: no privileges, plain connect() with standalone Asio
-// coroutines on two threads. Sweeps (target × port) in a pseudo-random order
-// with at most `concurrency` connections in flight; on each open port runs
+// coroutines on two threads. Sweeps (target × port) in the seeded
+// permutation of scanner/permutation.h (only the options' shard), with at most `concurrency` connections in flight; on each open port runs
 // the service probes (scanner/probes/) in the same slot, so the bound covers
 // probe connections too.
 //
 // Evidence: `port_state` for open ports only and `host_up` once per host that
 // answered (a connection or a reset); closed and filtered ports are counted in
 // ScanStats. Running out of file descriptors (EMFILE/ENFILE) or local ports
-// backs off and retries instead of failing.
+// backs off and retries instead of failing. Checkpoints (ScanOptions) are
+// exact: a pair is pending until its evidence went to the sink.
 
 #include <memory>
 

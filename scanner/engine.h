@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,9 +17,19 @@
 #include "core/ports.h"
 #include "core/result.h"
 #include "inventory/model/observation.h"
+#include "scanner/permutation.h"
 #include "scanner/targets.h"
 
 namespace ciiscope::scanner {
+
+// Where a sweep stands, in positions of its shard of the permutation:
+// every position before `next` is finished except those in `pending` (in
+// flight, or abandoned at a stop). Counters are cumulative over resumes.
+struct SweepCheckpoint {
+  uint64_t next = 0;
+  std::vector<uint64_t> pending;
+  uint64_t done = 0, open = 0, closed = 0, filtered = 0;
+};
 
 struct ScanOptions {
   core::PortList ports;  // required
@@ -28,11 +39,21 @@ struct ScanOptions {
   size_t banner_cap = 16 * 1024;
   size_t body_cap = 64 * 1024;
   bool service_probes = true;  // false = port sweep only
+  // Order: (target, port) pairs are walked in Permutation(targets × ports,
+  // seed); only the shard's positions are scanned.
+  uint64_t seed = 0;
+  Shard shard;
+  // Resume: start from this checkpoint instead of the beginning.
+  std::optional<SweepCheckpoint> resume;
+  // Called from the thread that called Run every checkpoint_interval and
+  // once at the end (after everything finished was passed to the sink).
+  std::function<void(const SweepCheckpoint&)> checkpoint;
+  std::chrono::milliseconds checkpoint_interval{2000};
 };
 
 struct ScanProgress {
-  uint64_t done = 0;   // (target, port) pairs finished
-  uint64_t total = 0;  // pairs in the scan
+  uint64_t done = 0;   // (target, port) pairs finished (including earlier runs when resumed)
+  uint64_t total = 0;  // pairs in the scan (its shard)
   uint64_t open = 0;
   double rate = 0;  // pairs per second so far
 };
