@@ -8,6 +8,8 @@
 #include "reports/csv_renderer.h"
 #include "reports/html_renderer.h"
 #include "reports/json_renderer.h"
+#include "reports/markdown_renderer.h"
+#include "reports/xlsx_renderer.h"
 
 namespace ciiscope::reports {
 namespace {
@@ -134,6 +136,8 @@ void RegisterBuiltinRenderers(RendererRegistry& registry) {
   registry.Register(std::make_unique<JsonRenderer>());
   registry.Register(std::make_unique<CsvRenderer>());
   registry.Register(std::make_unique<HtmlRenderer>());
+  registry.Register(std::make_unique<MarkdownRenderer>());
+  registry.Register(std::make_unique<XlsxRenderer>());
 }
 
 }  // namespace ciiscope::reports

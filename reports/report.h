@@ -104,7 +104,7 @@ class RendererRegistry {
   std::vector<std::unique_ptr<Renderer>> renderers_;
 };
 
-// json, csv, html.
+// json, csv, html, md, xlsx.
 void RegisterBuiltinRenderers(RendererRegistry& registry);
 
 // Renders into memory, then writes PATH.tmp-XXXXXX in the same directory,
@@ -115,5 +115,10 @@ void RegisterBuiltinRenderers(RendererRegistry& registry);
 // untouched unless the rename succeeded.
 Status WriteReportFile(const ReportModel& model, const Renderer& renderer, Lang lang,
                        const std::string& path);
+
+// Writes data to PATH.tmp-XXXXXX (mode 0600), fsyncs, renames it over PATH
+// and fsyncs the directory. Error: kIo with strerror only (callers add the
+// path). Nothing is left behind on error.
+Status WriteFileAtomically(const std::string& path, std::string_view data);
 
 }  // namespace ciiscope::reports

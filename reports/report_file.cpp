@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -25,7 +26,7 @@ std::string DirectoryOf(const std::string& path) {
   return path.substr(0, slash);
 }
 
-Status WriteAll(int fd, const std::string& data) {
+Status WriteAll(int fd, std::string_view data) {
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -48,37 +49,26 @@ void SyncDirectory(const std::string& dir) {
 
 }  // namespace
 
-Status WriteReportFile(const ReportModel& model, const Renderer& renderer, Lang lang,
-                       const std::string& path) {
-  const std::string prefix = "cannot write report " + path + ": ";
-  auto io_error = [&](int err) { return Error(ErrorCode::kIo, prefix + Strerror(err)); };
-
-  if (path.empty() || path.back() == '/') return io_error(EISDIR);
-
-  std::ostringstream rendered;
-  Status status = renderer.Render(model, lang, rendered);
-  if (!status.has_value()) return Error(status.error().code(), prefix + status.error().message());
-  if (!rendered) return Error(ErrorCode::kInternal, prefix + "rendering failed");
-  const std::string data = std::move(rendered).str();
-
+Status WriteFileAtomically(const std::string& path, std::string_view data) {
+  if (path.empty() || path.back() == '/') return Error(ErrorCode::kIo, Strerror(EISDIR));
   std::string temp = path + ".tmp-XXXXXX";
   std::vector<char> name(temp.begin(), temp.end());
   name.push_back('\0');
   int fd = ::mkostemp(name.data(), O_CLOEXEC);
-  if (fd < 0) return io_error(errno);
+  if (fd < 0) return Error(ErrorCode::kIo, Strerror(errno));
   temp.assign(name.data());
 
   auto fail = [&](int err) {
     if (fd >= 0) ::close(fd);
     ::unlink(temp.c_str());
-    return io_error(err);
+    return Error(ErrorCode::kIo, Strerror(err));
   };
 
   Status written = WriteAll(fd, data);
   if (!written.has_value()) {
     ::close(fd);
     ::unlink(temp.c_str());
-    return Error(ErrorCode::kIo, prefix + written.error().message());
+    return written;
   }
   if (::fsync(fd) != 0) return fail(errno);
   int closed = ::close(fd);
@@ -86,6 +76,23 @@ Status WriteReportFile(const ReportModel& model, const Renderer& renderer, Lang 
   if (closed != 0) return fail(errno);
   if (::rename(temp.c_str(), path.c_str()) != 0) return fail(errno);
   SyncDirectory(DirectoryOf(path));
+  return Ok();
+}
+
+Status WriteReportFile(const ReportModel& model, const Renderer& renderer, Lang lang,
+                       const std::string& path) {
+  const std::string prefix = "cannot write report " + path + ": ";
+  if (path.empty() || path.back() == '/') {
+    return Error(ErrorCode::kIo, prefix + Strerror(EISDIR));
+  }
+
+  std::ostringstream rendered;
+  Status status = renderer.Render(model, lang, rendered);
+  if (!status.has_value()) return Error(status.error().code(), prefix + status.error().message());
+  if (!rendered) return Error(ErrorCode::kInternal, prefix + "rendering failed");
+
+  Status written = WriteFileAtomically(path, std::move(rendered).str());
+  if (!written.has_value()) return Error(written.error().code(), prefix + written.error().message());
   return Ok();
 }
 

@@ -55,7 +55,8 @@ TEST_F(ReportFileTest, WritesAndLeavesNoTempFile) {
     ASSERT_TRUE(r->Render(model, Lang::kZh, expected).has_value());
     EXPECT_EQ(Slurp(path), expected.str()) << format;
   }
-  EXPECT_EQ(Entries(), (std::vector<std::string>{"report.csv", "report.html", "report.json"}));
+  EXPECT_EQ(Entries(), (std::vector<std::string>{"report.csv", "report.html", "report.json",
+                                                "report.md", "report.xlsx"}));
 }
 
 TEST_F(ReportFileTest, ReplacesAnExistingFile) {

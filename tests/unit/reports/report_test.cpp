@@ -38,7 +38,7 @@ TEST(ParseLangTest, RejectsOthersWithOneLine) {
 TEST(RendererRegistryTest, BuiltinsAreRegistered) {
   RendererRegistry registry;
   RegisterBuiltinRenderers(registry);
-  EXPECT_EQ(registry.Formats(), (std::vector<std::string>{"csv", "html", "json"}));
+  EXPECT_EQ(registry.Formats(), (std::vector<std::string>{"csv", "html", "json", "md", "xlsx"}));
   ASSERT_NE(registry.Find("json"), nullptr);
   EXPECT_EQ(registry.Find("json")->extension(), ".json");
   EXPECT_EQ(registry.Find("csv")->extension(), ".csv");
@@ -62,7 +62,7 @@ TEST(RendererRegistryTest, RegisteringAFormatAgainReplacesIt) {
   RendererRegistry registry;
   RegisterBuiltinRenderers(registry);
   registry.Register(std::make_unique<FakeRenderer>(".fake"));
-  EXPECT_EQ(registry.Formats().size(), 3u);
+  EXPECT_EQ(registry.Formats().size(), 5u);
   EXPECT_EQ(registry.Find("json")->extension(), ".fake");
 }
 
