@@ -7,6 +7,16 @@
 #include "scanner/probes/null/null_probe.h"
 #include "scanner/probes/redis/redis_probe.h"
 #include "scanner/probes/tls/tls_probe.h"
+#include "scanner/probes/ftp/ftp_probe.h"
+#include "scanner/probes/imap/imap_probe.h"
+#include "scanner/probes/memcached/memcached_probe.h"
+#include "scanner/probes/mongodb/mongodb_probe.h"
+#include "scanner/probes/mysql/mysql_probe.h"
+#include "scanner/probes/pop3/pop3_probe.h"
+#include "scanner/probes/postgres/postgres_probe.h"
+#include "scanner/probes/smtp/smtp_probe.h"
+#include "scanner/probes/ssh/ssh_probe.h"
+#include "scanner/probes/telnet/telnet_probe.h"
 
 namespace ciiscope::scanner {
 
@@ -45,6 +55,16 @@ void RegisterBuiltinProbes(ProbeRegistry& registry) {
   registry.Register(MakeHttpProbe());
   registry.Register(MakeTlsProbe());
   registry.Register(MakeRedisProbe());
+  registry.Register(MakeSshProbe());
+  registry.Register(MakeFtpProbe());
+  registry.Register(MakeSmtpProbe());
+  registry.Register(MakePop3Probe());
+  registry.Register(MakeImapProbe());
+  registry.Register(MakeMysqlProbe());
+  registry.Register(MakePostgresProbe());
+  registry.Register(MakeMongodbProbe());
+  registry.Register(MakeMemcachedProbe());
+  registry.Register(MakeTelnetProbe());
 }
 
 bool LooksLikeTls(std::string_view b) {

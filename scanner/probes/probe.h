@@ -74,15 +74,17 @@ class ProbeRegistry {
   std::vector<std::unique_ptr<ServiceProbe>> probes_;
 };
 
-// Registers "null", "http", "tls", "redis".
+// Registers "null", "http", "tls", "redis", "ssh", "ftp", "smtp", "pop3",
+// "imap", "mysql", "postgres", "mongodb", "memcached", "telnet".
 void RegisterBuiltinProbes(ProbeRegistry& registry);
 
 // True when bytes start like a TLS handshake record or alert (0x16/0x15 0x03).
 bool LooksLikeTls(std::string_view first_bytes);
 
 // Runs the probes for one open port: those hinted for the port first; if none
-// recognized the service, the NULL probe, then HTTP when the server stayed
-// silent, then TLS when any answer looked like TLS. Same contract as Run.
+// recognized the service, the NULL probe and the probes its first bytes point
+// to (ProbesForFirstBytes), then HTTP when the server stayed silent, then TLS
+// when any answer looked like TLS. Same contract as Run.
 asio::awaitable<void> ProbeService(const ProbeRegistry& registry, const ProbeContext& ctx);
 
 }  // namespace ciiscope::scanner

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <set>
 
+#include "scanner/probes/common/first_bytes.h"
 #include "scanner/probes/null/null_probe.h"
 #include "scanner/probes/probe.h"
 
@@ -12,6 +13,20 @@ bool OutOfTime(const ProbeContext& ctx) {
   return ctx.stop->load(std::memory_order_relaxed) ||
          std::chrono::steady_clock::now() >= ctx.deadline;
 }
+
+// Forwards everything but `banner` evidence: a probe chosen from a banner
+// must not record that banner a second time.
+class WithoutBanners : public inventory::EvidenceSink {
+ public:
+  explicit WithoutBanners(inventory::EvidenceSink* sink) : sink_(sink) {}
+  void Record(inventory::Observation obs) override {
+    if (obs.kind != "banner") sink_->Record(std::move(obs));
+  }
+  void Flush() override { sink_->Flush(); }
+
+ private:
+  inventory::EvidenceSink* sink_;
+};
 
 struct ChainState {
   std::set<std::string_view> ran;
@@ -50,6 +65,16 @@ asio::awaitable<void> ProbeService(const ProbeRegistry& registry, const ProbeCon
     ProbeResult r = co_await RunOne(null_probe, ctx, state);
     if (!r.connected) co_return;
     silent = r.bytes == 0;
+    // A server that spoke first on an unusual port: the banner names the protocol.
+    WithoutBanners no_banners(ctx.sink);
+    ProbeContext by_banner = ctx;
+    by_banner.sink = &no_banners;
+    for (std::string_view name : ProbesForFirstBytes(r.first_bytes)) {
+      const ServiceProbe* probe = registry.Find(name);
+      if (probe == nullptr || state.ran.contains(name) || OutOfTime(ctx)) continue;
+      ProbeResult pr = co_await RunOne(probe, by_banner, state);
+      if (!pr.connected || pr.recognized) break;
+    }
   }
   if (silent && http_probe != nullptr && !state.ran.contains("http") && !OutOfTime(ctx)) {
     ProbeResult r = co_await RunOne(http_probe, ctx, state);

@@ -5,6 +5,8 @@
 #include <asio/buffer.hpp>
 #include <asio/ssl/error.hpp>
 #include <asio/write.hpp>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,11 +24,22 @@ struct HttpExchange {
   std::string io_error;     // a socket/TLS error other than a clean close
 };
 
-// "GET / HTTP/1.1" with Host, User-Agent, Accept and Connection: close.
-std::string BuildHttpGet(std::string_view host_header);
+// "GET <path> HTTP/1.1" with Host, User-Agent, Accept and Connection: close.
+std::string BuildHttpGet(std::string_view host_header, std::string_view path = "/");
 
-// Records the `http` evidence for an exchange that received any bytes.
-void RecordHttp(const ProbeContext& ctx, std::string_view scheme, const HttpExchange& exchange);
+// Records the `http` evidence for an exchange that received any bytes. The
+// title and body are converted to UTF-8 from the declared charset (GBK …);
+// `extra` (an object, may be null) is merged into the evidence data last.
+void RecordHttp(const ProbeContext& ctx, std::string_view scheme, const HttpExchange& exchange,
+                const nlohmann::json* extra = nullptr);
+
+// Where a redirect (301/302/303/307/308) points, as a path on the same
+// scheme, host and port — "/jwglxt/" for "Location: /jwglxt/" or
+// "http://<host_header>/jwglxt/"; nullopt for another host, scheme or port, or
+// a malformed Location. `current_path` resolves relative locations.
+std::optional<std::string> SameHostRedirect(std::string_view location, std::string_view scheme,
+                                            std::string_view host_header,
+                                            std::string_view current_path);
 
 // True when the answer says the port wanted TLS (a TLS record or alert, or
 // the "plain HTTP request was sent to HTTPS port" page servers return).

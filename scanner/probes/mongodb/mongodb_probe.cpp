@@ -1,0 +1,141 @@
+#include "scanner/probes/mongodb/mongodb_probe.h"
+
+#include <algorithm>
+
+#include <asio/this_coro.hpp>
+
+#include "scanner/probes/common/dialogue.h"
+#include "scanner/probes/common/product_version.h"
+#include "scanner/probes/mongodb/bson_lite.h"
+
+namespace ciiscope::scanner {
+namespace {
+
+constexpr size_t kMaxMessage = 1024 * 1024;
+constexpr int32_t kOpMsg = 2013;
+constexpr int32_t kOpReply = 1;
+
+uint32_t GetU32(std::string_view b, size_t at) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < 4; ++i) v |= uint32_t{static_cast<unsigned char>(b[at + i])} << (8 * i);
+  return v;
+}
+
+void PutU32(std::string* out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+class MongodbProbe : public ServiceProbe {
+ public:
+  std::string_view name() const override { return "mongodb"; }
+  std::string_view description() const override {
+    return "isMaster and buildInfo over OP_MSG (read-only, no authentication)";
+  }
+  const std::vector<uint16_t>& port_hints() const override {
+    static const std::vector<uint16_t> kPorts = {27017, 27018};
+    return kPorts;
+  }
+
+  asio::awaitable<ProbeResult> Run(const ProbeContext& ctx) const override {
+    ProbeResult result;
+    auto conv = co_await ConnectForGreeting(ctx);
+    if (!conv) co_return result;
+    result.connected = true;
+    const size_t cap = std::min(kMaxMessage, ctx.body_cap);
+    auto done = [](std::string_view b) { return ParseMongoReply(b).complete; };
+    std::string hello_bytes;
+    ReadOutcome out;
+    if (co_await SendBytes(*conv, MongoOpMsg("isMaster", 1))) {
+      out = co_await ReadReply(*conv, &hello_bytes, cap, done);
+    }
+    NoteFirstBytes(hello_bytes, &result);
+    MongoReply hello = ParseMongoReply(hello_bytes);
+    result.recognized = hello.well_formed;
+    std::string raw = hello_bytes;
+    nlohmann::json data = {{"timed_out", out.timed_out}, {"truncated", out.truncated}};
+    if (hello.well_formed) {
+      conv->set_deadline(ctx.deadline);
+      const auto& f = hello.fields;
+      auto copy = [&](const char* from, const char* to) {
+        if (f.contains(from)) data[to] = f[from];
+      };
+      copy("ismaster", "ismaster");
+      copy("isWritablePrimary", "ismaster");
+      copy("maxWireVersion", "max_wire_version");
+      copy("minWireVersion", "min_wire_version");
+      copy("setName", "set_name");
+      copy("msg", "msg");
+      copy("readOnly", "read_only");
+      std::string build_bytes;
+      if (co_await SendBytes(*conv, MongoOpMsg("buildInfo", 2))) {
+        co_await ReadReply(*conv, &build_bytes, cap, done);
+      }
+      MongoReply build = ParseMongoReply(build_bytes);
+      raw += build_bytes;
+      const auto& b = build.fields;
+      if (b.contains("version") && b["version"].is_string()) {
+        std::string version = b["version"].get<std::string>();
+        data["version"] = EvidenceText(version, 128);
+        data["cpe"] = CpeFor("mongodb", version);
+        data["auth_required"] = false;
+      } else if (b.contains("errmsg") && b["errmsg"].is_string()) {
+        data["build_info_error"] = EvidenceText(b["errmsg"].get<std::string>(), 512);
+        data["auth_required"] = b.value("code", 0) == 13;  // Unauthorized
+      }
+      if (b.contains("gitVersion") && b["gitVersion"].is_string()) {
+        data["git_version"] = EvidenceText(b["gitVersion"].get<std::string>(), 64);
+      }
+    } else if (!hello_bytes.empty()) {
+      data["error"] = "not a MongoDB reply";
+      data["text"] = EvidenceText(hello_bytes, 1024);
+    }
+    conv->Close();
+    if (raw.empty()) co_return result;
+    RecordProbe(ctx, "mongodb-hello", std::move(data), std::move(raw));
+    co_return result;
+  }
+};
+
+}  // namespace
+
+std::string MongoOpMsg(std::string_view command, int32_t request_id) {
+  std::string doc = BsonCommand(command, "admin");
+  std::string msg;
+  PutU32(&msg, static_cast<uint32_t>(16 + 4 + 1 + doc.size()));
+  PutU32(&msg, static_cast<uint32_t>(request_id));
+  PutU32(&msg, 0);  // responseTo
+  PutU32(&msg, kOpMsg);
+  PutU32(&msg, 0);  // flagBits
+  msg.push_back('\0');  // section kind 0: body
+  return msg + doc;
+}
+
+MongoReply ParseMongoReply(std::string_view b) {
+  MongoReply r;
+  if (b.size() < 16) return r;
+  uint32_t length = GetU32(b, 0);
+  if (length < 16 || length > kMaxMessage) {
+    r.complete = true;  // not MongoDB: stop reading
+    return r;
+  }
+  if (b.size() < length) return r;
+  r.complete = true;
+  std::string_view msg = b.substr(0, length);
+  auto opcode = static_cast<int32_t>(GetU32(msg, 12));
+  std::string_view doc;
+  if (opcode == kOpMsg && msg.size() >= 21 && msg[20] == '\0') {
+    doc = msg.substr(21);
+  } else if (opcode == kOpReply && msg.size() >= 36) {
+    doc = msg.substr(36);  // flags, cursorID, startingFrom, numberReturned
+  } else {
+    return r;
+  }
+  BsonFields fields = ReadBsonTopLevel(doc);
+  r.well_formed = fields.ok;
+  r.fields = std::move(fields.fields);
+  return r;
+}
+
+std::unique_ptr<ServiceProbe> MakeMongodbProbe() { return std::make_unique<MongodbProbe>(); }
+
+}  // namespace ciiscope::scanner

@@ -1,0 +1,31 @@
+#pragma once
+// MongoDB probe: two read-only OP_MSG commands that need no authentication,
+// isMaster and buildInfo → `probe` evidence {"probe": "mongodb-hello",
+// "ismaster": true, "max_wire_version": 21, "version": "7.0.4",
+// "set_name": …, "msg": "isdbgrid" (mongos), "auth_required": bool,
+// "cpe": …}. A server that refuses buildInfo ("requires authentication")
+// is recorded as such.
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "scanner/probes/probe.h"
+
+namespace ciiscope::scanner {
+
+struct MongoReply {
+  bool complete = false;
+  bool well_formed = false;  // an OP_MSG (2013) or OP_REPLY (1) with a document
+  nlohmann::json fields = nlohmann::json::object();  // the reply document's scalars
+};
+
+// An OP_MSG with one body section holding {command: 1, $db: "admin"}.
+std::string MongoOpMsg(std::string_view command, int32_t request_id);
+
+// Pure: the first wire message in the bytes so far (at most 1 MiB).
+MongoReply ParseMongoReply(std::string_view bytes);
+
+std::unique_ptr<ServiceProbe> MakeMongodbProbe();
+
+}  // namespace ciiscope::scanner
