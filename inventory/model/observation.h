@@ -17,6 +17,15 @@
 //                 "days_left": N, "self_signed": bool, "key_type": "RSA", "key_bits": 2048,
 //                 "sig_alg": "sha256WithRSAEncryption", "sha256": "hex"}}
 //   probe        {"probe": "redis-info", "text": "...", "truncated": bool, "timed_out": bool}
+//   dns          {"name": "mail.example.edu", "type": "A"|"AAAA", "address": "...", "server": "resolver IP"}
+//                (address = the answered address, hostname = the name; from DNS responses seen)
+//   dhcp         {"hostname": "lab-pc-07", "mac": "aa:bb:…", "message_type": 3}
+// Passive evidence (`scan --pcap`, scanner/passive/) adds "passive": true to
+// every data object, and: host_up {"reason": "passive", "mac", "first_seen",
+// "last_seen", "packets", "bytes"} (counters of packets the host sent);
+// port_state reason "syn-ack-seen" | "server-payload-seen" | "dns-response-seen";
+// tls {"sni", "ja3", "ja3_md5", "ja3s", "ja3s_md5"} besides version/cipher/cert;
+// http {"method", "host", "user_agent"} besides url/status/headers/title.
 
 #include <cstdint>
 #include <string>

@@ -1,0 +1,521 @@
+#include "scanner/passive/passive_analyzer.h"
+
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "scanner/passive/tls_hello.h"
+#include "scanner/probes/http/http_parser.h"
+#include "scanner/probes/tls/cert_summary.h"
+
+namespace ciiscope::scanner::passive {
+
+struct AppState {
+  bool has_client_hello = false;
+  int client_hello_dir = -1;
+  ClientHelloInfo client_hello;
+  bool has_server_hello = false;
+  int server_hello_dir = -1;
+  ServerHelloInfo server_hello;
+  bool has_request = false;
+  int request_dir = -1;
+  HttpRequestInfo request;
+  std::unique_ptr<HttpResponseParser> response;
+  int response_dir = -1;
+  std::string ssh_banner;
+  int ssh_dir = -1;
+};
+
+void AppStateDeleter::operator()(AppState* state) const { delete state; }
+
+namespace {
+
+using nlohmann::json;
+
+const IpAddr& SrcOf(const Flow& f, int d) { return d == 0 ? f.key.a : f.key.b; }
+uint16_t SrcPortOf(const Flow& f, int d) { return d == 0 ? f.key.port_a : f.key.port_b; }
+// Direction d carries bytes from the server.
+bool IsServerDir(const Flow& f, int d) { return (d == 0) != f.client_is_a; }
+
+std::string MacString(const std::array<uint8_t, 6>& m) {
+  char buf[18];
+  std::snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+                m[5]);
+  return buf;
+}
+
+std::span<const std::byte> Bytes(std::string_view s) {
+  return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+
+bool IsPrefixOf(std::string_view have, std::string_view want) {
+  return want.substr(0, have.size()) == have.substr(0, want.size());
+}
+
+StreamProto Classify(std::string_view buf, bool complete, bool* wait) {
+  *wait = false;
+  auto bytes = Bytes(buf);
+  if (LooksLikeTlsHandshake(bytes)) {
+    if (buf.size() < 6) {
+      *wait = !complete;
+      return StreamProto::kNone;
+    }
+    const auto type = static_cast<uint8_t>(buf[5]);
+    if (type == 1) return StreamProto::kTlsClient;
+    if (type == 2) return StreamProto::kTlsServer;
+    return StreamProto::kNone;
+  }
+  if (buf.starts_with("HTTP/")) return StreamProto::kHttpResponse;
+  if (buf.starts_with("SSH-")) return StreamProto::kSsh;
+  if (LooksLikeHttpRequest(bytes)) return StreamProto::kHttpRequest;
+  if (!complete && buf.size() < 8 &&
+      (IsPrefixOf(buf, "HTTP/") || IsPrefixOf(buf, "SSH-") || IsPrefixOf(buf, "OPTIONS ") ||
+       IsPrefixOf(buf, "CONNECT ") || IsPrefixOf(buf, "DELETE ") || IsPrefixOf(buf, "PATCH ") ||
+       IsPrefixOf(buf, "POST ") || IsPrefixOf(buf, "HEAD ") || IsPrefixOf(buf, "GET ") ||
+       IsPrefixOf(buf, "PUT ") || (buf.size() < 3 && IsPrefixOf(buf, "\x16\x03")))) {
+    *wait = true;
+  }
+  return StreamProto::kNone;
+}
+
+}  // namespace
+
+std::string PassiveStatsJson(const PassiveStats& s) {
+  return json{{"packets", s.packets},
+              {"bytes", s.bytes},
+              {"decode_errors", s.decode_errors},
+              {"non_ip", s.non_ip},
+              {"unsupported_link", s.unsupported_link},
+              {"fragments", s.fragments},
+              {"flows", s.flows},
+              {"flows_evicted", s.flows_evicted},
+              {"peak_flows", s.peak_flows},
+              {"hosts", s.hosts},
+              {"hosts_dropped", s.hosts_dropped},
+              {"services", s.services},
+              {"observations", s.observations},
+              {"evidence_dropped", s.evidence_dropped},
+              {"first_ms", s.first_ms},
+              {"last_ms", s.last_ms}}
+      .dump();
+}
+
+size_t PassiveAnalyzer::ServiceKeyHash::operator()(const ServiceKey& k) const noexcept {
+  return IpAddrHash{}(k.addr) ^ (size_t{k.port} << 8) ^ k.protocol;
+}
+
+PassiveAnalyzer::PassiveAnalyzer(PassiveOptions options, inventory::EvidenceSink& sink)
+    : options_(options),
+      sink_(sink),
+      flows_(options.flow_memory_cap, [this](Flow& f, bool evicted) { FinishFlow(f, evicted); }) {}
+
+PassiveAnalyzer::~PassiveAnalyzer() = default;
+
+void PassiveAnalyzer::OnPacket(int link_type, int64_t ts_us, std::span<const std::byte> frame) {
+  ++stats_.packets;
+  stats_.bytes += frame.size();
+  const int64_t ms = ts_us / 1000;
+  if (stats_.first_ms == 0 || ms < stats_.first_ms) stats_.first_ms = ms;
+  if (ms > stats_.last_ms) stats_.last_ms = ms;
+  DecodedPacket& p = packet_;
+  DecodePacket(link_type, frame, p);
+  switch (p.status) {
+    case DecodeStatus::kOk: break;
+    case DecodeStatus::kNotIp: ++stats_.non_ip; return;
+    case DecodeStatus::kUnsupported: ++stats_.unsupported_link; return;
+    case DecodeStatus::kTruncated:
+    case DecodeStatus::kMalformed: ++stats_.decode_errors; break;
+  }
+  if (p.src.version == 0) return;
+  OnHost(p, ms);
+  if (p.fragment) {
+    ++stats_.fragments;
+    return;
+  }
+  if (!p.l4_ok) return;
+  if (p.protocol == IPPROTO_TCP) OnTcp(p, ms);
+  else if (p.protocol == IPPROTO_UDP) OnUdp(p, ms);
+}
+
+void PassiveAnalyzer::OnHost(const DecodedPacket& p, int64_t ms) {
+  if (!p.src.IsHostAddress()) return;
+  auto it = hosts_.find(p.src);
+  if (it == hosts_.end()) {
+    if (hosts_.size() >= options_.max_hosts) {
+      ++stats_.hosts_dropped;
+      return;
+    }
+    it = hosts_.emplace(p.src, HostInfo{}).first;
+    it->second.first_ms = ms;
+  }
+  HostInfo& h = it->second;
+  h.first_ms = std::min(h.first_ms, ms);
+  h.last_ms = std::max(h.last_ms, ms);
+  ++h.packets;
+  h.bytes += p.ip_bytes;
+  if (p.has_mac) {
+    h.mac = p.src_mac;
+    h.has_mac = true;
+  }
+}
+
+void PassiveAnalyzer::AddService(const IpAddr& addr, uint8_t protocol, uint16_t port,
+                                 const char* reason, int64_t ms) {
+  if (!addr.IsHostAddress() || port == 0) return;
+  auto [it, inserted] = services_.try_emplace(ServiceKey{addr, protocol, port});
+  if (inserted) {
+    it->second.reason = reason;
+    it->second.first_ms = ms;
+  } else {
+    it->second.first_ms = std::min(it->second.first_ms, ms);
+  }
+}
+
+void PassiveAnalyzer::OnTcp(const DecodedPacket& p, int64_t ms) {
+  bool from_a = true;
+  const FlowKey key = MakeFlowKey(p, &from_a);
+  bool created = false;
+  Flow& f = flows_.Touch(key, &created);
+  const int d = from_a ? 0 : 1;
+  if (created) {
+    f.first_ms = ms;
+    // Until a handshake says otherwise, the lower port is the server's.
+    f.client_is_a = f.key.port_a != f.key.port_b ? f.key.port_a > f.key.port_b : from_a;
+  }
+  f.last_ms = std::max(f.last_ms, ms);
+  const uint8_t flags = p.tcp_flags;
+  Stream& s = f.dir[d];
+  if ((flags & tcp_flags::kSyn) != 0) {
+    f.client_is_a = (flags & tcp_flags::kAck) == 0 ? from_a : !from_a;
+    f.role_known = true;
+    if (!s.seq_known || s.buf.empty()) {
+      s.next_seq = p.seq + 1;
+      s.seq_known = true;
+    }
+    if ((flags & tcp_flags::kAck) != 0) {
+      f.syn_ack_seen = true;
+      AddService(p.src, IPPROTO_TCP, p.src_port, "syn-ack-seen", ms);
+    }
+  }
+  if ((flags & tcp_flags::kRst) != 0) {
+    flows_.Close(f);
+    return;
+  }
+  if (!p.payload.empty() && !s.done && (flags & tcp_flags::kSyn) == 0) {
+    const std::string_view fresh = AppendSegment(s, p.seq, p.payload, options_.stream_cap);
+    if (!fresh.empty() || s.done) OnStreamBytes(f, d, fresh, ms);
+  }
+  if ((flags & tcp_flags::kFin) != 0) {
+    s.fin = true;
+    if (!s.parsed) OnStreamBytes(f, d, {}, ms);
+    if (f.dir[1 - d].fin) {
+      flows_.Close(f);
+      return;
+    }
+  }
+  flows_.Recharge(f);
+}
+
+void PassiveAnalyzer::OnStreamBytes(Flow& f, int d, std::string_view fresh, int64_t ms) {
+  Stream& s = f.dir[d];
+  if (s.parsed) return;
+  const bool complete = s.done || s.fin || s.buf.size() >= options_.stream_cap;
+  auto finish = [&s] {
+    s.done = true;
+    s.parsed = true;
+    std::string().swap(s.buf);
+  };
+  if (s.proto == StreamProto::kUnknown) {
+    bool wait = false;
+    const StreamProto proto = Classify(s.buf, complete, &wait);
+    if (wait) return;
+    s.proto = proto;
+    if (proto == StreamProto::kNone) return finish();
+    if (!f.app) f.app.reset(new AppState);
+    fresh = s.buf;  // everything so far is new to the protocol parser
+  }
+  AppState& app = *f.app;
+  const uint16_t port = SrcPortOf(f, d);
+  switch (s.proto) {
+    case StreamProto::kTlsClient: {
+      const TlsParse r = ParseClientHello(Bytes(s.buf), app.client_hello);
+      if (r == TlsParse::kDone) {
+        app.has_client_hello = true;
+        app.client_hello_dir = d;
+      }
+      if (r != TlsParse::kNeedMore || complete) finish();
+      return;
+    }
+    case StreamProto::kTlsServer: {
+      const TlsParse r = ParseServerHello(Bytes(s.buf), complete, app.server_hello);
+      if (r == TlsParse::kDone) {
+        app.has_server_hello = true;
+        app.server_hello_dir = d;
+        AddService(SrcOf(f, d), IPPROTO_TCP, port, "server-payload-seen", ms);
+      }
+      if (r != TlsParse::kNeedMore || complete) finish();
+      return;
+    }
+    case StreamProto::kHttpRequest:
+      if (ParseHttpRequest(s.buf, app.request)) {
+        app.has_request = true;
+        app.request_dir = d;
+        return finish();
+      }
+      if (complete) finish();
+      return;
+    case StreamProto::kHttpResponse: {
+      if (!app.response) {
+        HttpParserLimits limits;
+        limits.body_cap = options_.stream_cap;
+        limits.max_header_bytes = options_.stream_cap;
+        app.response = std::make_unique<HttpResponseParser>(limits);
+        app.response_dir = d;
+        AddService(SrcOf(f, d), IPPROTO_TCP, port, "server-payload-seen", ms);
+      }
+      bool more = fresh.empty() || app.response->Feed(fresh);
+      s.buf.clear();  // the parser keeps what it needs, bounded by its limits
+      if (more && (s.done || s.fin)) {
+        app.response->FinishAtEof();
+        more = false;
+      }
+      if (!more) finish();
+      return;
+    }
+    case StreamProto::kSsh: {
+      const std::string_view banner = SshBanner(s.buf);
+      if (!banner.empty()) {
+        if (IsServerDir(f, d)) {
+          app.ssh_banner = std::string(banner);
+          app.ssh_dir = d;
+          AddService(SrcOf(f, d), IPPROTO_TCP, port, "server-payload-seen", ms);
+        }
+        return finish();
+      }
+      if (complete || s.buf.size() > 255) finish();
+      return;
+    }
+    default:
+      return finish();
+  }
+}
+
+void PassiveAnalyzer::FinishFlow(Flow& f, bool evicted) {
+  if (evicted) ++stats_.flows_evicted;
+  for (int d = 0; d < 2; ++d) {
+    if (!f.dir[d].parsed && f.dir[d].proto != StreamProto::kUnknown) {
+      f.dir[d].done = true;
+      OnStreamBytes(f, d, {}, f.last_ms);
+    } else if (!f.dir[d].parsed && !f.dir[d].buf.empty()) {
+      f.dir[d].done = true;
+      OnStreamBytes(f, d, {}, f.last_ms);
+    }
+  }
+  if (!f.app) return;
+  AppState& app = *f.app;
+  if (app.has_client_hello || app.has_server_hello) {
+    const int sd = app.has_server_hello ? app.server_hello_dir : 1 - app.client_hello_dir;
+    inventory::Observation obs;
+    obs.address = SrcOf(f, sd).ToString();
+    obs.transport = "tcp";
+    obs.port = SrcPortOf(f, sd);
+    obs.kind = "tls";
+    obs.time = f.last_ms;
+    json j = {{"passive", true}};
+    if (app.has_server_hello) {
+      const ServerHelloInfo& sh = app.server_hello;
+      j["version"] = TlsVersionName(sh.version);
+      j["cipher"] = TlsCipherName(sh.cipher);
+      j["ja3s"] = sh.ja3s;
+      j["ja3s_md5"] = sh.ja3s_md5;
+      if (!sh.cert_der.empty()) {
+        auto summary = SummarizeCertificateDer(Bytes(sh.cert_der), f.last_ms);
+        if (summary) {
+          j["cert"] = json::parse(CertSummaryJson(*summary), nullptr, false);
+        } else {
+          j["cert_error"] = summary.error().message();
+        }
+      }
+    }
+    if (app.has_client_hello) {
+      const ClientHelloInfo& ch = app.client_hello;
+      j["sni"] = SafeText(ch.sni, 255);
+      j["ja3"] = ch.ja3;
+      j["ja3_md5"] = ch.ja3_md5;
+    }
+    if (!app.has_server_hello) j["reason"] = "client-hello-only";
+    obs.data_json = j.dump();
+    Emit(std::move(obs));
+  }
+  if (app.has_request || app.response) {
+    const int sd = app.response ? app.response_dir : 1 - app.request_dir;
+    inventory::Observation obs;
+    obs.address = SrcOf(f, sd).ToString();
+    obs.transport = "tcp";
+    obs.port = SrcPortOf(f, sd);
+    obs.kind = "http";
+    obs.time = f.last_ms;
+    json j = {{"passive", true}, {"scheme", "http"}};
+    if (app.has_request) {
+      const std::string host = app.request.host.empty() ? obs.address : app.request.host;
+      j["url"] = "http://" + host + app.request.uri;
+      j["method"] = app.request.method;
+      j["host"] = app.request.host;
+      j["user_agent"] = app.request.user_agent;
+      obs.hostname = app.request.host.substr(0, app.request.host.find(':'));
+    }
+    if (app.response) {
+      const HttpResponse& r = app.response->response();
+      if (r.status != 0) {
+        j["status"] = r.status;
+        j["reason"] = SafeText(r.reason, 128);
+        json headers = json::object();
+        for (const char* name : {"server", "content-type", "x-powered-by", "location"}) {
+          if (const std::string* v = r.Header(name)) headers[name] = SafeText(*v, 512);
+        }
+        j["headers"] = headers;
+        const std::string title = ExtractHtmlTitle(r.body);
+        if (!title.empty()) j["title"] = title;
+        j["body_bytes"] = r.body_bytes;
+        j["truncated"] = r.truncated;
+      }
+    }
+    obs.data_json = j.dump();
+    Emit(std::move(obs));
+  }
+  if (!app.ssh_banner.empty()) {
+    inventory::Observation obs;
+    obs.address = SrcOf(f, app.ssh_dir).ToString();
+    obs.transport = "tcp";
+    obs.port = SrcPortOf(f, app.ssh_dir);
+    obs.kind = "banner";
+    obs.time = f.last_ms;
+    obs.data_json = json{{"text", SafeText(app.ssh_banner, 255)},
+                         {"bytes", app.ssh_banner.size()},
+                         {"truncated", false},
+                         {"timed_out", false},
+                         {"protocol", "ssh"},
+                         {"passive", true}}
+                        .dump();
+    Emit(std::move(obs));
+  }
+}
+
+void PassiveAnalyzer::OnUdp(const DecodedPacket& p, int64_t ms) {
+  if ((p.src_port == 53 || p.src_port == 5353) && !p.payload.empty()) {
+    dns_answers_.clear();
+    if (ParseDnsAnswers(p.payload, dns_answers_)) {
+      if (p.src_port == 53) AddService(p.src, IPPROTO_UDP, 53, "dns-response-seen", ms);
+      const std::string server = p.src.ToString();
+      for (const DnsAnswer& a : dns_answers_) {
+        if (!a.address.IsHostAddress()) continue;
+        inventory::Observation obs;
+        obs.address = a.address.ToString();
+        obs.hostname = SafeText(a.name, 255);
+        obs.kind = "dns";
+        obs.time = ms;
+        obs.data_json = json{{"name", obs.hostname},
+                             {"type", a.address.version == 4 ? "A" : "AAAA"},
+                             {"address", obs.address},
+                             {"server", server},
+                             {"passive", true}}
+                            .dump();
+        Emit(std::move(obs));
+      }
+    }
+    return;
+  }
+  if ((p.src_port == 67 || p.src_port == 68) && (p.dst_port == 67 || p.dst_port == 68)) {
+    DhcpInfo info;
+    if (!ParseDhcp(p.payload, info) || info.hostname.empty() || info.client.version == 0) return;
+    inventory::Observation obs;
+    obs.address = info.client.ToString();
+    obs.hostname = info.hostname;
+    obs.kind = "dhcp";
+    obs.time = ms;
+    obs.data_json = json{{"hostname", info.hostname},
+                         {"mac", MacString(info.mac)},
+                         {"message_type", info.message_type},
+                         {"passive", true}}
+                        .dump();
+    Emit(std::move(obs));
+  }
+}
+
+void PassiveAnalyzer::Emit(inventory::Observation obs) {
+  std::string key = obs.kind;
+  key += '|';
+  key += obs.address;
+  key += '|';
+  key += std::to_string(obs.port);
+  key += '|';
+  key += obs.data_json;
+  const size_t h = std::hash<std::string>{}(key);
+  if (seen_evidence_.count(h) != 0) return;
+  if (seen_evidence_.size() >= options_.max_evidence) {
+    ++stats_.evidence_dropped;
+    return;
+  }
+  seen_evidence_.insert(h);
+  ++stats_.observations;
+  sink_.Record(std::move(obs));
+}
+
+void PassiveAnalyzer::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  flows_.FinishAll();
+  stats_.flows = flows_.created();
+  stats_.peak_flows = flows_.peak_flows();
+
+  std::vector<std::pair<IpAddr, const HostInfo*>> hosts;
+  hosts.reserve(hosts_.size());
+  for (const auto& [addr, info] : hosts_) hosts.emplace_back(addr, &info);
+  auto addr_less = [](const IpAddr& x, const IpAddr& y) {
+    return std::tie(x.version, x.bytes) < std::tie(y.version, y.bytes);
+  };
+  std::sort(hosts.begin(), hosts.end(),
+            [&](const auto& x, const auto& y) { return addr_less(x.first, y.first); });
+  for (const auto& [addr, h] : hosts) {
+    inventory::Observation obs;
+    obs.address = addr.ToString();
+    obs.kind = "host_up";
+    obs.time = h->last_ms;
+    json j = {{"reason", "passive"},          {"passive", true},
+              {"first_seen", h->first_ms},    {"last_seen", h->last_ms},
+              {"packets", h->packets},        {"bytes", h->bytes}};
+    if (h->has_mac) j["mac"] = MacString(h->mac);
+    obs.data_json = j.dump();
+    ++stats_.observations;
+    sink_.Record(std::move(obs));
+  }
+  stats_.hosts = hosts_.size();
+
+  std::vector<std::pair<ServiceKey, const ServiceInfo*>> services;
+  services.reserve(services_.size());
+  for (const auto& [k, v] : services_) services.emplace_back(k, &v);
+  std::sort(services.begin(), services.end(), [&](const auto& x, const auto& y) {
+    if (!(x.first.addr == y.first.addr)) return addr_less(x.first.addr, y.first.addr);
+    return std::tie(x.first.protocol, x.first.port) < std::tie(y.first.protocol, y.first.port);
+  });
+  for (const auto& [k, v] : services) {
+    inventory::Observation obs;
+    obs.address = k.addr.ToString();
+    obs.transport = k.protocol == IPPROTO_TCP ? "tcp" : "udp";
+    obs.port = k.port;
+    obs.kind = "port_state";
+    obs.state = "open";
+    obs.time = v->first_ms;
+    obs.data_json =
+        json{{"state", "open"}, {"reason", v->reason}, {"passive", true}, {"first_seen", v->first_ms}}
+            .dump();
+    ++stats_.observations;
+    sink_.Record(std::move(obs));
+  }
+  stats_.services = services_.size();
+  sink_.Flush();
+}
+
+}  // namespace ciiscope::scanner::passive
