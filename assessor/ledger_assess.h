@@ -1,0 +1,38 @@
+#pragma once
+// The ledger pass of Assess (internal to assessor/): assigns each assessed
+// asset to its unit and evaluates the ledger rules (rules tagged "ledger",
+// e.g. asset-unowned, shuangfei-domain-outside-range) on asset-level facts:
+//
+//   asset:  {address, hostnames, unit: {code, name, level, owner} | null}
+//   ledger: {units: N, owned: bool,
+//            domain: {name, domain, unit, unit_name, in_range} (one document
+//                    per DNS name of the asset that a unit registered)}
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "assessor/assessor.h"
+#include "assessor/ledger.h"
+
+namespace ciiscope::assessor {
+
+bool IsLedgerRule(const rulelang::Rule& rule);  // tagged "ledger"
+
+struct LedgerAsset {
+  inventory::Asset asset;
+  std::vector<std::string> names;     // CollectNames over its services' facts
+  std::vector<int64_t> evidence_ids;  // this scan's evidence behind them
+};
+
+// The facts documents the ledger rules see for one asset (the first has no
+// `ledger.domain`). Pure; exposed for tests.
+std::vector<nlohmann::json> LedgerFacts(const UnitIndex& index, const LedgerAsset& asset);
+
+// Does nothing when the ledger is empty (no units imported).
+Status AssessLedger(inventory::Store& store, const std::vector<const rulelang::Rule*>& rules,
+                    const UnitIndex& index, const std::map<int64_t, LedgerAsset>& assets,
+                    const AssessOptions& options, int64_t now, AssessStats& stats);
+
+}  // namespace ciiscope::assessor
