@@ -59,5 +59,11 @@ void AddAuditCommand(CLI::App& app, Context& ctx);
 void AddRulesCommand(CLI::App& app, Context& ctx);
 void AddDemoCommand(CLI::App& app, Context& ctx);
 void AddListCommands(CLI::App& app, Context& ctx);
+void AddFindingsCommand(CLI::App& app, Context& ctx);
+void AddUnitsCommand(CLI::App& app, Context& ctx);
+void AddVerifyCommand(CLI::App& app, Context& ctx);
+void AddKeygenCommand(CLI::App& app, Context& ctx);
+void AddAuthCommand(CLI::App& app, Context& ctx);
+void AddImportCommand(CLI::App& app, Context& ctx);
 
 }  // namespace ciiscope::app

@@ -85,6 +85,12 @@ int main(int argc, char** argv) {
   app::AddRulesCommand(cli, ctx);
   app::AddDemoCommand(cli, ctx);
   app::AddListCommands(cli, ctx);
+  app::AddFindingsCommand(cli, ctx);
+  app::AddUnitsCommand(cli, ctx);
+  app::AddVerifyCommand(cli, ctx);
+  app::AddKeygenCommand(cli, ctx);
+  app::AddAuthCommand(cli, ctx);
+  app::AddImportCommand(cli, ctx);
 
   auto args = NormalizeArgs(argc, argv);
   std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector

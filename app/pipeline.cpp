@@ -2,25 +2,44 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <random>
+#include <spdlog/spdlog.h>
 
 #include "app/progress.h"
+#include "app/scan_control.h"
 #include "core/clock.h"
 #include "core/ports.h"
 #include "inventory/store/store.h"
+#include "reports/integrity.h"
+#include "reports/pdf_renderer.h"
 #include "reports/report.h"
+#include "reports/safe_path.h"
 #include "rulelang/rule.h"
 #include "scanner/engine.h"
+#include "scanner/permutation.h"
 #include "scanner/targets.h"
 
 namespace ciiscope::app {
 
 namespace fs = std::filesystem;
 
-Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanRequest& request) {
+Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanRequest& given) {
+  ScanRequest request = given;
+  std::optional<ResumePlan> resume;
+  if (given.resume_scan_id != 0) {
+    if (!given.targets.empty()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "--resume takes targets, ports and options from the scan; give no targets");
+    }
+    CII_ASSIGN_OR_RETURN(resume, PlanResume(store, given.resume_scan_id));
+    request = resume->request;
+    request.checkpoint_interval_ms = given.checkpoint_interval_ms;
+  }
   if (request.targets.empty()) {
     return Error(ErrorCode::kInvalidArgument, "no targets given (expected addresses, CIDRs, ranges or host names)");
   }
@@ -28,11 +47,23 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
   if (request.concurrency < 1 || request.concurrency > 65536) {
     return Error(ErrorCode::kInvalidArgument, "--concurrency must be 1..65536");
   }
+  scanner::Shard shard;
+  if (!request.shard.empty()) {
+    CII_ASSIGN_OR_RETURN(shard, scanner::ParseShard(request.shard));
+  }
   CII_ASSIGN_OR_RETURN(auto targets, scanner::ResolveTargets(request.targets, request.excludes,
                                                               request.max_targets));
   if (targets.empty()) {
     return Error(ErrorCode::kInvalidArgument, "every target is excluded; nothing to scan");
   }
+  if (resume && resume->target_count != targets.size()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "cannot resume scan " + std::to_string(resume->scan.id) + ": its targets now resolve to " +
+                     std::to_string(targets.size()) + " address(es), not " +
+                     std::to_string(resume->target_count) + " (DNS changed?)");
+  }
+  // The gates: nothing is recorded or sent for a refused scan.
+  CII_RETURN_IF_ERROR(CheckScanAllowed(store, targets, request.allow_reserved));
   scanner::EngineRegistry engines;
   scanner::RegisterBuiltinEngines(engines);
   auto engine = engines.Create(request.engine);
@@ -42,16 +73,27 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
     return Error(ErrorCode::kInvalidArgument,
                  "unknown engine '" + request.engine + "' (available: " + known + ")");
   }
+  const uint64_t seed = request.seed ? *request.seed : (uint64_t{std::random_device{}()} << 32) ^
+                                                           std::random_device{}();
 
-  inventory::Scan scan;
-  scan.profile = request.profile;
-  for (const auto& t : request.targets) scan.targets += (scan.targets.empty() ? "" : " ") + t;
-  scan.ports = ports.ToString();
-  scan.engine = std::string(engine->name());
-  scan.operator_name = Actor(ctx);
-  scan.started_at = core::NowMillis();
-  scan.status = "running";
-  CII_ASSIGN_OR_RETURN(int64_t scan_id, store.CreateScan(scan));
+  int64_t scan_id = 0;
+  if (resume) {
+    scan_id = resume->scan.id;
+    CII_RETURN_IF_ERROR(store.ReopenScan(scan_id));
+  } else {
+    inventory::Scan scan;
+    scan.profile = request.profile;
+    for (const auto& t : request.targets) scan.targets += (scan.targets.empty() ? "" : " ") + t;
+    scan.ports = ports.ToString();
+    scan.engine = std::string(engine->name());
+    scan.operator_name = Actor(ctx);
+    scan.started_at = core::NowMillis();
+    scan.status = "running";
+    scan.shard = scanner::FormatShard(shard);
+    scan.seed = seed;
+    scan.options_json = ScanOptionsJson(request, targets.size());
+    CII_ASSIGN_OR_RETURN(scan_id, store.CreateScan(scan));
+  }
 
   scanner::ScanOptions options;
   options.ports = ports;
@@ -59,8 +101,40 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
   options.connect_timeout = std::chrono::milliseconds(request.connect_timeout_ms);
   options.service_timeout = std::chrono::milliseconds(request.service_timeout_ms);
   options.service_probes = request.service_probes;
+  options.seed = seed;
+  options.shard = shard;
+  if (resume && resume->checkpoint) {
+    const auto& c = *resume->checkpoint;
+    options.resume = scanner::SweepCheckpoint{c.next_position, c.pending, c.done,
+                                              c.open,          c.closed,  c.filtered};
+  }
 
   inventory::StoreSink sink(store, scan_id);
+  const RunnerId runner = SelfRunner();
+  const uint64_t pairs = static_cast<uint64_t>(targets.size()) * ports.size();
+  auto save_checkpoint = [&](const scanner::SweepCheckpoint& cp) -> Status {
+    inventory::ScanCheckpoint row;
+    row.scan_id = scan_id;
+    row.next_position = cp.next;
+    row.pending = cp.pending;
+    row.total = scanner::ShardSize(pairs, shard);
+    row.done = cp.done;
+    row.open = cp.open;
+    row.closed = cp.closed;
+    row.filtered = cp.filtered;
+    row.runner_pid = runner.pid;
+    row.runner_start = runner.start;
+    return sink.WithStore([&](inventory::Store& s) { return s.SaveCheckpoint(row); });
+  };
+  // A first checkpoint names this process as the runner before any packet.
+  CII_RETURN_IF_ERROR(save_checkpoint(options.resume.value_or(scanner::SweepCheckpoint{})));
+  options.checkpoint = [&](const scanner::SweepCheckpoint& cp) {
+    if (auto st = save_checkpoint(cp); !st) {
+      spdlog::warn("scan {}: checkpoint not saved: {}", scan_id, st.error().message());
+    }
+  };
+  options.checkpoint_interval = std::chrono::milliseconds(std::max(100, request.checkpoint_interval_ms));
+
   ProgressLine progress("scan " + std::to_string(scan_id));
   auto result = engine->Run(targets, options, sink, *ctx.stop,
                             [&](const scanner::ScanProgress& p) {
@@ -87,6 +161,7 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
                           {"attempted", result->attempted}, {"open", result->open},
                           {"closed", result->closed},       {"filtered", result->filtered},
                           {"duration_ms", result->duration_ms},
+                          {"seed", std::to_string(seed)},   {"shard", scanner::FormatShard(shard)},
                           {"observations", sink.recorded()}};
   CII_RETURN_IF_ERROR(store.FinishScan(scan_id, summary.interrupted ? "interrupted" : "done",
                                        stats.dump()));
@@ -133,6 +208,7 @@ Result<assessor::AssessStats> RunAssess(Context& ctx, inventory::Store& store,
 Result<std::vector<std::string>> ParseFormats(const std::string& spec) {
   reports::RendererRegistry registry;
   reports::RegisterBuiltinRenderers(registry);
+  reports::RegisterExternalRenderers(registry);
   std::vector<std::string> out;
   size_t start = 0;
   while (start <= spec.size()) {
@@ -160,6 +236,7 @@ Result<std::vector<std::string>> WriteReports(Context& ctx, inventory::Store& st
                                               const std::string& out) {
   reports::RendererRegistry registry;
   reports::RegisterBuiltinRenderers(registry);
+  reports::RegisterExternalRenderers(registry);
   CII_ASSIGN_OR_RETURN(reports::Lang lang, reports::ParseLang(Lang(ctx)));
   CII_ASSIGN_OR_RETURN(reports::ReportModel model, reports::BuildAssessmentReport(store, scan_id));
   const int64_t id = model.scan ? model.scan->id : 0;
@@ -173,11 +250,11 @@ Result<std::vector<std::string>> WriteReports(Context& ctx, inventory::Store& st
   std::vector<std::string> written;
   for (const auto& format : formats) {
     const reports::Renderer* renderer = registry.Find(format);
-    std::string path = to_dir ? (fs::path(out) / ("scan-" + std::to_string(id) +
-                                                  std::string(renderer->extension())))
-                                    .string()
+    std::string path = to_dir ? reports::PathInDir(out, "scan-" + std::to_string(id) +
+                                                        std::string(renderer->extension()))
                               : out;
     CII_RETURN_IF_ERROR(reports::WriteReportFile(model, *renderer, lang, path));
+    CII_RETURN_IF_ERROR(reports::WriteDigestFile(path));  // PATH.sha256
     written.push_back(path);
   }
   return written;

@@ -25,6 +25,11 @@ struct ScanRequest {
   int service_timeout_ms = 5000;
   bool service_probes = true;
   size_t max_targets = 1u << 20;
+  bool allow_reserved = false;   // --allow-reserved
+  std::optional<uint64_t> seed;  // --seed; empty = random (recorded in the scan)
+  std::string shard;             // --shard I/N (1-based); "" = whole scan
+  int64_t resume_scan_id = 0;    // --resume SCAN: everything else comes from that scan
+  int checkpoint_interval_ms = 2000;
 };
 
 struct ScanSummary {
@@ -38,7 +43,9 @@ struct ScanSummary {
   bool interrupted = false;
 };
 
-// Resolves targets, records the scan, runs the engine into the store. An
+// Resolves targets, refuses reserved and unauthorized ones before a packet
+// is sent (app/scan_control.h), records the scan (or reopens the one being
+// resumed), runs the engine into the store with periodic checkpoints. An
 // interrupted scan is marked so, keeps its results and is returned with
 // interrupted = true (the caller decides whether that is an error).
 Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanRequest& request);

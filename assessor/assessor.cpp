@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 
+#include "assessor/ledger_assess.h"
 #include "core/clock.h"
 #include "core/hash.h"
 #include "core/text.h"
@@ -118,10 +120,16 @@ Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::
   }
   std::vector<const rulelang::Rule*> fingerprints;
   std::vector<const rulelang::Rule*> checks;
+  std::vector<const rulelang::Rule*> ledger_checks;  // asset-level, see ledger_assess.h
   for (const auto& rule : rules) {
     if (rule.kind == rulelang::RuleKind::kFingerprint) fingerprints.push_back(&rule);
-    if (rule.kind == rulelang::RuleKind::kCheck) checks.push_back(&rule);
+    if (rule.kind == rulelang::RuleKind::kCheck) {
+      (IsLedgerRule(rule) ? ledger_checks : checks).push_back(&rule);
+    }
   }
+  CII_ASSIGN_OR_RETURN(auto units, store.ListUnits());
+  const UnitIndex unit_index(std::move(units));
+  std::map<int64_t, LedgerAsset> ledger_assets;
 
   AssessStats stats;
   std::vector<int64_t> assessed;
@@ -148,6 +156,13 @@ Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::
     std::vector<int64_t> evidence_ids;
     evidence_ids.reserve(evidence.size());
     for (const auto& ev : evidence) evidence_ids.push_back(ev.id);
+    if (!unit_index.empty()) {
+      LedgerAsset& entry = ledger_assets[asset.id];
+      entry.asset = asset;
+      CollectNames(facts, entry.names);
+      entry.evidence_ids.insert(entry.evidence_ids.end(), evidence_ids.begin(),
+                                evidence_ids.end());
+    }
 
     for (const auto* rule : checks) {
       ++stats.evaluations;
@@ -185,7 +200,7 @@ Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::
     CII_ASSIGN_OR_RETURN(int verified, store.VerifyNotSeen(options.scan_id, assessed, seen_keys,
                                                            options.actor));
     stats.findings_verified = static_cast<uint64_t>(verified);
-    return Ok();
+    return AssessLedger(store, ledger_checks, unit_index, ledger_assets, options, now, stats);
   }));
   spdlog::info("assessed scan {}: {} services, {} evaluations, {} findings ({} new)",
                options.scan_id, stats.services, stats.evaluations, stats.findings_seen,

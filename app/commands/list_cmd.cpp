@@ -24,42 +24,6 @@ void PrintJson(const json& j) {
 
 void AddListCommands(CLI::App& app, Context& ctx) {
   auto as_json = std::make_shared<bool>(false);
-  auto severity = std::make_shared<std::string>();
-
-  auto* findings = app.add_subcommand("findings", "Findings and their lifecycle");
-  findings->require_subcommand(1);
-  auto* flist = findings->add_subcommand("list", "List findings (most severe first)");
-  flist->add_flag("--json", *as_json, "JSON output");
-  flist->add_option("--severity", *severity, "Only at or above this severity")
-      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));
-  flist->callback([&ctx, as_json, severity] {
-    ctx.action = [&ctx, as_json, severity]() -> Status {
-      CII_ASSIGN_OR_RETURN(auto store, OpenStore(ctx));
-      inventory::FindingFilter filter;
-      filter.min_severity = *severity;
-      CII_ASSIGN_OR_RETURN(auto list, store->ListFindings(filter));
-      bool zh = Lang(ctx) == "zh";
-      if (*as_json) {
-        json arr = json::array();
-        for (const auto& f : list) {
-          arr.push_back({{"id", f.id}, {"key", f.key}, {"rule", f.rule_id}, {"severity", f.severity},
-                         {"status", f.status}, {"address", f.address}, {"port", f.port},
-                         {"title", zh ? f.title.zh : f.title.en},
-                         {"first_seen", core::FormatIsoTime(f.first_seen)},
-                         {"last_seen", core::FormatIsoTime(f.last_seen)}});
-        }
-        PrintJson(arr);
-        return Ok();
-      }
-      for (const auto& f : list) {
-        fmt::print("{:>5}  {:<8}  {:<10}  {:<22}  {:<28}  {}\n", f.id, f.severity, f.status,
-                   Cell(f.address + (f.port ? ":" + std::to_string(f.port) : ""), 22),
-                   Cell(f.rule_id, 28), Cell(zh ? f.title.zh : f.title.en, 80));
-      }
-      fmt::print("{} finding(s)\n", list.size());
-      return Ok();
-    };
-  });
 
   auto* services = app.add_subcommand("services", "Services in the inventory");
   services->require_subcommand(1);

@@ -18,6 +18,11 @@ void AddScanCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("--pcap", *pcap,
                   "Passive: read pcap/pcapng FILEs instead of scanning (no targets; sends nothing)");
   cmd->add_flag("--json", *json, "Print the scan summary as JSON");
+  cmd->add_option("--resume", flags->request.resume_scan_id,
+                  "Continue interrupted or killed scan SCAN (same targets, ports, seed, shard)");
+  cmd->add_option("--checkpoint-every", flags->request.checkpoint_interval_ms,
+                  "Write a resume checkpoint every MS milliseconds")
+      ->capture_default_str();
   cmd->callback([&ctx, flags, json, pcap] {
     ctx.action = [&ctx, flags, json, pcap]() -> Status {
       if (pcap->empty()) CII_RETURN_IF_ERROR(FinalizeScanFlags(*flags));

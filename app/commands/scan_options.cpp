@@ -2,6 +2,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <charconv>
+
+#include "scanner/permutation.h"
 #include "scanner/targets.h"
 
 namespace ciiscope::app {
@@ -24,6 +27,12 @@ void AddScanFlags(CLI::App* cmd, ScanFlags& flags) {
                   "Deadline per service conversation in ms")
       ->capture_default_str();
   cmd->add_flag("--no-probes", flags.no_probes, "Port sweep only, no banner/HTTP/TLS probes");
+  cmd->add_flag("--allow-reserved", flags.request.allow_reserved,
+                "Also scan reserved ranges (multicast, 0/8, 240/4, link-local, metadata)");
+  cmd->add_option("--seed", flags.seed,
+                  "Seed of the pseudo-random sweep order (default: random; recorded in the scan)");
+  cmd->add_option("--shard", flags.request.shard,
+                  "Scan only shard I of N (1-based, e.g. 2/4); same --seed on every machine");
 }
 
 Status FinalizeScanFlags(ScanFlags& flags) {
@@ -36,7 +45,17 @@ Status FinalizeScanFlags(ScanFlags& flags) {
     flags.request.excludes.insert(flags.request.excludes.end(), more.begin(), more.end());
   }
   flags.request.service_probes = !flags.no_probes;
-  if (flags.request.targets.empty()) {
+  if (!flags.seed.empty()) {
+    uint64_t seed = 0;
+    auto [end, ec] = std::from_chars(flags.seed.data(), flags.seed.data() + flags.seed.size(), seed);
+    if (ec != std::errc() || end != flags.seed.data() + flags.seed.size()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "bad --seed '" + flags.seed + "' (expected a number 0..18446744073709551615)");
+    }
+    flags.request.seed = seed;
+  }
+  if (!flags.request.shard.empty()) CII_RETURN_IF_ERROR(scanner::ParseShard(flags.request.shard));
+  if (flags.request.targets.empty() && flags.request.resume_scan_id == 0) {
     return Error(ErrorCode::kInvalidArgument,
                  "no targets given (e.g. `ciiscope scan 127.0.0.1 -p top100`)");
   }

@@ -19,6 +19,7 @@
 #include "core/result.h"
 #include "inventory/model/model.h"
 #include "inventory/model/observation.h"
+#include "inventory/model/unit.h"
 
 struct sqlite3;
 
@@ -121,6 +122,25 @@ class Store {
   // Sets the assignee (empty clears it); writes an event with from = to =
   // the current status and reason "assigned to NAME".
   Status AssignFinding(int64_t finding_id, std::string_view assignee, std::string_view actor);
+  // Sets the due time (Unix ms; 0 clears it). For an accepted finding it is
+  // when the risk acceptance expires. kNotFound for an unknown id.
+  Status SetFindingDue(int64_t finding_id, int64_t due_at);
+
+  // --- units ledger (store_units.cpp) ---
+  // Inserts or updates units by code in one transaction, then links parents
+  // (by code, in the file or already stored; kNotFound if missing) and
+  // replaces each imported unit's CIDRs and domains.
+  Status ImportUnits(const std::vector<Unit>& units);
+  Result<std::vector<Unit>> ListUnits();  // by id, with scopes and parent codes
+  // Records the owning unit (0 = none) and ledger status of an asset.
+  Status SetAssetUnit(int64_t asset_id, int64_t unit_id, std::string_view ledger_status);
+  // Asset-level findings (no service) of the given assets and rules whose
+  // key is not in seen_keys and whose status is open/acknowledged/reopened/
+  // fixed become verified, each with an event. Returns how many changed.
+  Result<int> VerifyAssetFindingsNotSeen(int64_t scan_id, const std::vector<int64_t>& asset_ids,
+                                         const std::vector<std::string>& rule_ids,
+                                         const std::vector<std::string>& seen_keys,
+                                         std::string_view actor);
 
   // --- audit log (hash-chained) ---
   Status AppendAudit(std::string_view actor, std::string_view command,

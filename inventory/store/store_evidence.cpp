@@ -93,7 +93,7 @@ void Touch(int64_t time, int64_t& first_seen, int64_t& last_seen) {
 
 constexpr std::string_view kAssetColumns =
     "a.id, a.address, a.hostnames_json, a.first_seen, a.last_seen, a.role, a.criticality, "
-    "a.cii_status, a.ledger_status";
+    "a.cii_status, a.ledger_status, COALESCE(a.unit_id, 0)";
 
 Asset ReadAsset(const Statement& stmt, int first_col = 0) {
   Asset asset;
@@ -106,6 +106,7 @@ Asset ReadAsset(const Statement& stmt, int first_col = 0) {
   asset.criticality = stmt.Text(first_col + 6);
   asset.cii_status = stmt.Text(first_col + 7);
   asset.ledger_status = stmt.Text(first_col + 8);
+  asset.unit_id = stmt.Int(first_col + 9);
   return asset;
 }
 

@@ -236,6 +236,45 @@ Result<int> Store::VerifyNotSeen(int64_t scan_id, const std::vector<int64_t>& se
   return changed;
 }
 
+Result<int> Store::VerifyAssetFindingsNotSeen(int64_t scan_id,
+                                              const std::vector<int64_t>& asset_ids,
+                                              const std::vector<std::string>& rule_ids,
+                                              const std::vector<std::string>& seen_keys,
+                                              std::string_view actor) {
+  const std::unordered_set<std::string> seen(seen_keys.begin(), seen_keys.end());
+  const std::unordered_set<std::string> rules(rule_ids.begin(), rule_ids.end());
+  const int64_t now = core::NowMillis();
+  const std::string reason = "not seen in scan " + std::to_string(scan_id);
+  int changed = 0;
+  CII_RETURN_IF_ERROR(Transaction([&]() -> Status {
+    CII_ASSIGN_OR_RETURN(
+        Statement open,
+        Statement::Prepare(db_, path_,
+                           "SELECT id, key, status, rule_id FROM findings WHERE asset_id = ? AND "
+                           "service_id IS NULL AND "
+                           "status IN ('open', 'acknowledged', 'reopened', 'fixed') ORDER BY id"));
+    std::vector<std::pair<int64_t, std::string>> changes;
+    for (int64_t asset_id : asset_ids) {
+      open.Bind(1, asset_id);
+      while (true) {
+        CII_ASSIGN_OR_RETURN(bool row, open.Step());
+        if (!row) break;
+        if (rules.contains(open.Text(3)) && !seen.contains(open.Text(1))) {
+          changes.emplace_back(open.Int(0), open.Text(2));
+        }
+      }
+      open.Reset();
+    }
+    for (const auto& [id, from] : changes) {
+      CII_RETURN_IF_ERROR(SetStatus(db_, path_, id, "verified"));
+      CII_RETURN_IF_ERROR(InsertEvent(db_, path_, id, now, actor, from, "verified", reason));
+    }
+    changed = static_cast<int>(changes.size());
+    return Ok();
+  }));
+  return changed;
+}
+
 Result<std::vector<Finding>> Store::ListFindings(const FindingFilter& filter) {
   std::string sql = "SELECT " + std::string(kFindingColumns) + " FROM findings WHERE 1 = 1";
   if (filter.scan_id) sql += " AND last_seen_scan = ?";
@@ -341,6 +380,17 @@ Status Store::AssignFinding(int64_t finding_id, std::string_view assignee,
     return InsertEvent(db_, path_, finding_id, core::NowMillis(), actor, finding->status,
                        finding->status, reason);
   });
+}
+
+Status Store::SetFindingDue(int64_t finding_id, int64_t due_at) {
+  CII_ASSIGN_OR_RETURN(Statement stmt,
+                       Statement::Prepare(db_, path_, "UPDATE findings SET due_at = ? WHERE id = ?"));
+  stmt.Bind(1, due_at).Bind(2, finding_id);
+  CII_RETURN_IF_ERROR(stmt.Run());
+  if (sqlite3_changes(db_) == 0) {
+    return Error(ErrorCode::kNotFound, path_ + ": no finding " + std::to_string(finding_id));
+  }
+  return Ok();
 }
 
 }  // namespace ciiscope::inventory
