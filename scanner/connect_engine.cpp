@@ -270,6 +270,15 @@ class ConnectEngine : public ScanEngine {
       // Declared after `sweep`: destroyed first, so abandoned coroutine
       // frames never outlive the state they point to.
       asio::io_context io(kIoThreads);
+      {
+        // Create the reactor (epoll, eventfd, timerfd) now, while descriptors
+        // are free: asio builds it lazily on the first socket, and under
+        // EMFILE that first socket races the workers for the last fds.
+        asio::ip::tcp::socket warm(io);
+        asio::error_code ec;
+        warm.open(asio::ip::tcp::v4(), ec);
+        warm.close(ec);
+      }
       if (total > 0) {
         for (int w = 0; w < concurrency; ++w) {
           asio::co_spawn(asio::make_strand(io), Worker(sweep, static_cast<size_t>(w)),

@@ -109,6 +109,12 @@ void ScanUnderTinyFdLimit() {
 }
 
 TEST(ConnectEngineLimitsTest, RunsOutOfDescriptorsWithoutFailing) {
+#if defined(__SANITIZE_ADDRESS__)
+  // UBSan's vptr check tests memory accessibility with pipe(); with the
+  // descriptor table deliberately full it fails and reports a bogus
+  // "invalid vptr". The normal build runs this test.
+  GTEST_SKIP() << "EMFILE test is meaningless under the sanitizers' own fd use";
+#endif
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(ScanUnderTinyFdLimit(), ::testing::ExitedWithCode(0), "");
 }
