@@ -132,8 +132,12 @@ TEST(StoreMigrationTest, Version1DatabaseGainsTheBuiltinAuthorizationAndKeepsSca
     scan_id = testing::NewScan(*store, "old");
   }
   {
-    // Roll the file back to what version 1 wrote.
+    // Roll the file back to what version 1 wrote (undo 0003, then 0002).
     RawDb raw(path);
+    raw.Exec("DROP TABLE monitor_events");
+    for (const char* column : {"kind", "scope_json", "planned_from", "planned_until", "created_by"}) {
+      raw.Exec(std::string("ALTER TABLE drills DROP COLUMN ") + column);
+    }
     raw.Exec("DROP TABLE scan_progress");
     raw.Exec("DELETE FROM authorizations");
     raw.Exec("ALTER TABLE authorizations DROP COLUMN created_by");
