@@ -1,7 +1,7 @@
 #include "scanner/probes/ftp/ftp_probe.h"
 
 #include "core/text.h"
-#include "scanner/probes/common/dialogue.h"
+#include "scanner/probes/common/greeting_probe.h"
 
 namespace ciiscope::scanner {
 namespace {
@@ -10,42 +10,34 @@ constexpr size_t kReplyCap = 8 * 1024;
 
 bool ReplyDone(std::string_view b) { return ParseCodeReply(b).complete; }
 
-class FtpProbe : public ServiceProbe {
+class FtpProbe : public GreetingProbe {
  public:
-  std::string_view name() const override { return "ftp"; }
-  std::string_view description() const override {
-    return "reads the FTP greeting, sends FEAT and SYST (no login)";
-  }
-  const std::vector<uint16_t>& port_hints() const override {
-    static const std::vector<uint16_t> kPorts = {21};
-    return kPorts;
-  }
+  FtpProbe()
+      : GreetingProbe("ftp", "reads the FTP greeting, sends FEAT and SYST (no login)", {21}) {}
 
-  asio::awaitable<ProbeResult> Run(const ProbeContext& ctx) const override {
-    ProbeResult result;
-    auto conv = co_await ConnectForGreeting(ctx);
-    if (!conv) co_return result;
-    result.connected = true;
-    std::string greeting_bytes;
-    ReadOutcome out = co_await ReadReply(*conv, &greeting_bytes, ctx.banner_cap, ReplyDone);
-    NoteFirstBytes(greeting_bytes, &result);
+ protected:
+  bool FirstReplyComplete(std::string_view b) const override { return ReplyDone(b); }
+
+  asio::awaitable<void> Continue(const ProbeContext& ctx, Conversation& conv, FirstReply& first,
+                                 ProbeResult* result) const override {
+    const std::string& greeting_bytes = first.bytes;
+    const ReadOutcome& out = first.outcome;
     CodeReply greeting = ParseCodeReply(greeting_bytes);
     std::string lower = core::ToLower(JoinedText(greeting));
     if (greeting.complete && lower.find("smtp") != std::string::npos) {
-      conv->Close();  // an SMTP server: the smtp probe speaks to it
-      co_return result;
+      co_return;  // an SMTP server: the smtp probe speaks to it
     }
     nlohmann::json data = {{"code", greeting.code},
                            {"greeting", EvidenceText(JoinedText(greeting))},
                            {"timed_out", out.timed_out},
                            {"truncated", out.truncated}};
     std::string raw = greeting_bytes;
-    result.recognized = greeting.complete;
+    result->recognized = greeting.complete;
     if (greeting.complete && greeting.code == 220) {
-      conv->set_deadline(ctx.deadline);
+      conv.set_deadline(ctx.deadline);
       std::string feat_bytes;
-      if (co_await SendBytes(*conv, "FEAT\r\n")) {
-        co_await ReadReply(*conv, &feat_bytes, kReplyCap, ReplyDone);
+      if (co_await SendBytes(conv, "FEAT\r\n")) {
+        co_await ReadReply(conv, &feat_bytes, kReplyCap, ReplyDone);
       }
       CodeReply feat = ParseCodeReply(feat_bytes);
       nlohmann::json features = nlohmann::json::array();
@@ -61,21 +53,19 @@ class FtpProbe : public ServiceProbe {
       data["features"] = std::move(features);
       data["auth_tls"] = auth_tls;
       std::string syst_bytes;
-      if (co_await SendBytes(*conv, "SYST\r\n")) {
-        co_await ReadReply(*conv, &syst_bytes, kReplyCap, ReplyDone);
+      if (co_await SendBytes(conv, "SYST\r\n")) {
+        co_await ReadReply(conv, &syst_bytes, kReplyCap, ReplyDone);
       }
       CodeReply syst = ParseCodeReply(syst_bytes);
       if (syst.complete && syst.code == 215) data["syst"] = EvidenceText(JoinedText(syst), 256);
-      co_await SendBytes(*conv, "QUIT\r\n");
+      co_await SendBytes(conv, "QUIT\r\n");
       raw += feat_bytes;
       raw += syst_bytes;
     }
-    conv->Close();
-    if (greeting_bytes.empty()) co_return result;
+    if (greeting_bytes.empty()) co_return;
     RecordGreetingBanner(ctx, greeting_bytes, out.truncated);
     if (!greeting.complete) data["error"] = "no complete FTP reply";
     RecordProbe(ctx, "ftp-greeting", std::move(data), std::move(raw));
-    co_return result;
   }
 };
 

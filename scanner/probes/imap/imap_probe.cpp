@@ -2,7 +2,7 @@
 
 #include "core/text.h"
 #include "scanner/probes/common/code_reply.h"
-#include "scanner/probes/common/dialogue.h"
+#include "scanner/probes/common/greeting_probe.h"
 
 namespace ciiscope::scanner {
 namespace {
@@ -33,50 +33,41 @@ void SplitStatus(std::string_view rest, ImapReply* reply) {
   }
 }
 
-class ImapProbe : public ServiceProbe {
+class ImapProbe : public GreetingProbe {
  public:
-  std::string_view name() const override { return "imap"; }
-  std::string_view description() const override {
-    return "reads the IMAP greeting and CAPABILITY (no login)";
-  }
-  const std::vector<uint16_t>& port_hints() const override {
-    static const std::vector<uint16_t> kPorts = {143};
-    return kPorts;
+  ImapProbe()
+      : GreetingProbe("imap", "reads the IMAP greeting and CAPABILITY (no login)", {143}) {}
+
+ protected:
+  bool FirstReplyComplete(std::string_view b) const override {
+    return ParseImapReply(b, "").complete;
   }
 
-  asio::awaitable<ProbeResult> Run(const ProbeContext& ctx) const override {
-    ProbeResult result;
-    auto conv = co_await ConnectForGreeting(ctx);
-    if (!conv) co_return result;
-    result.connected = true;
-    std::string greeting_bytes;
-    ReadOutcome out = co_await ReadReply(*conv, &greeting_bytes, ctx.banner_cap,
-                                         [](std::string_view b) {
-                                           return ParseImapReply(b, "").complete;
-                                         });
-    NoteFirstBytes(greeting_bytes, &result);
+  asio::awaitable<void> Continue(const ProbeContext& ctx, Conversation& conv, FirstReply& first,
+                                 ProbeResult* result) const override {
+    const std::string& greeting_bytes = first.bytes;
+    const ReadOutcome& out = first.outcome;
     ImapReply greeting = ParseImapReply(greeting_bytes, "");
-    result.recognized = greeting.complete && !greeting.status.empty();
+    result->recognized = greeting.complete && !greeting.status.empty();
     nlohmann::json data = {{"status", EvidenceText(greeting.status, 64)},
                            {"greeting", EvidenceText(greeting.text)},
                            {"timed_out", out.timed_out},
                            {"truncated", out.truncated}};
     std::vector<std::string> caps = greeting.capabilities;
     std::string raw = greeting_bytes;
-    if (result.recognized && greeting.status != "BYE") {
-      conv->set_deadline(ctx.deadline);
+    if (result->recognized && greeting.status != "BYE") {
+      conv.set_deadline(ctx.deadline);
       std::string cap_bytes;
-      if (co_await SendBytes(*conv, "a1 CAPABILITY\r\n")) {
-        co_await ReadReply(*conv, &cap_bytes, kReplyCap,
+      if (co_await SendBytes(conv, "a1 CAPABILITY\r\n")) {
+        co_await ReadReply(conv, &cap_bytes, kReplyCap,
                            [](std::string_view b) { return ParseImapReply(b, "a1").complete; });
       }
       ImapReply cap = ParseImapReply(cap_bytes, "a1");
       if (cap.complete && cap.status == "OK" && !cap.capabilities.empty()) caps = cap.capabilities;
-      co_await SendBytes(*conv, "a2 LOGOUT\r\n");
+      co_await SendBytes(conv, "a2 LOGOUT\r\n");
       raw += cap_bytes;
     }
-    conv->Close();
-    if (greeting_bytes.empty()) co_return result;
+    if (greeting_bytes.empty()) co_return;
     RecordGreetingBanner(ctx, greeting_bytes, out.truncated);
     nlohmann::json jcaps = nlohmann::json::array();
     bool starttls = false;
@@ -86,9 +77,8 @@ class ImapProbe : public ServiceProbe {
     }
     data["capabilities"] = std::move(jcaps);
     data["starttls"] = starttls;
-    if (!result.recognized) data["error"] = "no IMAP greeting";
+    if (!result->recognized) data["error"] = "no IMAP greeting";
     RecordProbe(ctx, "imap-greeting", std::move(data), std::move(raw));
-    co_return result;
   }
 };
 

@@ -3,7 +3,7 @@
 #include <asio/this_coro.hpp>
 
 #include "scanner/probes/common/code_reply.h"
-#include "scanner/probes/common/dialogue.h"
+#include "scanner/probes/common/greeting_probe.h"
 #include "scanner/probes/common/product_version.h"
 
 namespace ciiscope::scanner {
@@ -16,41 +16,33 @@ bool IsErrorLine(std::string_view line) {
   return line == "ERROR" || line.starts_with("CLIENT_ERROR") || line.starts_with("SERVER_ERROR");
 }
 
-class MemcachedProbe : public ServiceProbe {
+class MemcachedProbe : public GreetingProbe {
  public:
-  std::string_view name() const override { return "memcached"; }
-  std::string_view description() const override {
-    return "sends \"version\" and \"stats\" (read-only)";
-  }
-  const std::vector<uint16_t>& port_hints() const override {
-    static const std::vector<uint16_t> kPorts = {11211};
-    return kPorts;
+  MemcachedProbe()
+      : GreetingProbe("memcached", "sends \"version\" and \"stats\" (read-only)", {11211}) {}
+
+ protected:
+  std::string Opening() const override { return "version\r\n"; }
+  size_t FirstReplyCap(const ProbeContext&) const override { return 1024; }
+  bool FirstReplyComplete(std::string_view b) const override {
+    return ParseMemcachedVersion(b).complete;
   }
 
-  asio::awaitable<ProbeResult> Run(const ProbeContext& ctx) const override {
-    ProbeResult result;
-    auto conv = co_await ConnectForGreeting(ctx);
-    if (!conv) co_return result;
-    result.connected = true;
-    std::string version_bytes;
-    ReadOutcome out;
-    if (co_await SendBytes(*conv, "version\r\n")) {
-      out = co_await ReadReply(*conv, &version_bytes, 1024, [](std::string_view b) {
-        return ParseMemcachedVersion(b).complete;
-      });
-    }
-    NoteFirstBytes(version_bytes, &result);
+  asio::awaitable<void> Continue(const ProbeContext& ctx, Conversation& conv, FirstReply& first,
+                                 ProbeResult* result) const override {
+    const std::string& version_bytes = first.bytes;
+    const ReadOutcome& out = first.outcome;
     MemcachedVersion v = ParseMemcachedVersion(version_bytes);
-    result.recognized = v.well_formed;
+    result->recognized = v.well_formed;
     std::string raw = version_bytes;
     nlohmann::json data = {{"timed_out", out.timed_out}, {"truncated", out.truncated}};
     if (v.well_formed) {
-      conv->set_deadline(ctx.deadline);
+      conv.set_deadline(ctx.deadline);
       data["version"] = EvidenceText(v.version, 128);
       data["cpe"] = CpeFor("memcached", v.version);
       std::string stats_bytes;
-      if (co_await SendBytes(*conv, "stats\r\n")) {
-        co_await ReadReply(*conv, &stats_bytes, kStatsCap, [](std::string_view b) {
+      if (co_await SendBytes(conv, "stats\r\n")) {
+        co_await ReadReply(conv, &stats_bytes, kStatsCap, [](std::string_view b) {
           return ParseMemcachedStats(b).complete;
         });
       }
@@ -64,10 +56,8 @@ class MemcachedProbe : public ServiceProbe {
       data["error"] = "not a memcached reply";
       data["text"] = EvidenceText(version_bytes, 1024);
     }
-    conv->Close();
-    if (raw.empty()) co_return result;
+    if (raw.empty()) co_return;
     RecordProbe(ctx, "memcached-version", std::move(data), std::move(raw));
-    co_return result;
   }
 };
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "scanner/probes/common/dialogue.h"
+#include "scanner/probes/common/greeting_probe.h"
 #include "scanner/probes/common/product_version.h"
 
 namespace ciiscope::scanner {
@@ -42,31 +42,23 @@ class Reader {
   bool ok_ = true;
 };
 
-class MysqlProbe : public ServiceProbe {
+class MysqlProbe : public GreetingProbe {
  public:
-  std::string_view name() const override { return "mysql"; }
-  std::string_view description() const override {
-    return "reads the MySQL/MariaDB server greeting (no login)";
-  }
-  const std::vector<uint16_t>& port_hints() const override {
-    static const std::vector<uint16_t> kPorts = {3306};
-    return kPorts;
+  MysqlProbe()
+      : GreetingProbe("mysql", "reads the MySQL/MariaDB server greeting (no login)", {3306}) {}
+
+ protected:
+  bool FirstReplyComplete(std::string_view b) const override {
+    return ParseMysqlGreeting(b).complete;
   }
 
-  asio::awaitable<ProbeResult> Run(const ProbeContext& ctx) const override {
-    ProbeResult result;
-    auto conv = co_await ConnectForGreeting(ctx);
-    if (!conv) co_return result;
-    result.connected = true;
-    std::string bytes;
-    ReadOutcome out = co_await ReadReply(*conv, &bytes, ctx.banner_cap, [](std::string_view b) {
-      return ParseMysqlGreeting(b).complete;
-    });
-    conv->Close();
-    NoteFirstBytes(bytes, &result);
+  asio::awaitable<void> Continue(const ProbeContext& ctx, Conversation&, FirstReply& first,
+                                 ProbeResult* result) const override {
+    std::string& bytes = first.bytes;
+    const ReadOutcome& out = first.outcome;
     MysqlGreeting g = ParseMysqlGreeting(bytes);
-    result.recognized = g.complete && g.well_formed;
-    if (bytes.empty()) co_return result;
+    result->recognized = g.complete && g.well_formed;
+    if (bytes.empty()) co_return;
     RecordGreetingBanner(ctx, bytes, out.truncated);
     nlohmann::json data = {{"timed_out", out.timed_out}, {"truncated", out.truncated}};
     if (g.well_formed && g.is_error) {
@@ -89,7 +81,6 @@ class MysqlProbe : public ServiceProbe {
       data["error"] = "not a MySQL greeting";
     }
     RecordProbe(ctx, "mysql-greeting", std::move(data), std::move(bytes));
-    co_return result;
   }
 };
 

@@ -2,47 +2,38 @@
 
 #include "core/text.h"
 #include "scanner/probes/common/code_reply.h"
-#include "scanner/probes/common/dialogue.h"
+#include "scanner/probes/common/greeting_probe.h"
 
 namespace ciiscope::scanner {
 namespace {
 
 constexpr size_t kReplyCap = 8 * 1024;
 
-class Pop3Probe : public ServiceProbe {
+class Pop3Probe : public GreetingProbe {
  public:
-  std::string_view name() const override { return "pop3"; }
-  std::string_view description() const override {
-    return "reads the POP3 greeting and CAPA (no login)";
-  }
-  const std::vector<uint16_t>& port_hints() const override {
-    static const std::vector<uint16_t> kPorts = {110};
-    return kPorts;
+  Pop3Probe() : GreetingProbe("pop3", "reads the POP3 greeting and CAPA (no login)", {110}) {}
+
+ protected:
+  bool FirstReplyComplete(std::string_view b) const override {
+    return ParsePop3Reply(b, false).complete;
   }
 
-  asio::awaitable<ProbeResult> Run(const ProbeContext& ctx) const override {
-    ProbeResult result;
-    auto conv = co_await ConnectForGreeting(ctx);
-    if (!conv) co_return result;
-    result.connected = true;
-    std::string greeting_bytes;
-    ReadOutcome out = co_await ReadReply(*conv, &greeting_bytes, ctx.banner_cap,
-                                         [](std::string_view b) {
-                                           return ParsePop3Reply(b, false).complete;
-                                         });
-    NoteFirstBytes(greeting_bytes, &result);
+  asio::awaitable<void> Continue(const ProbeContext& ctx, Conversation& conv, FirstReply& first,
+                                 ProbeResult* result) const override {
+    const std::string& greeting_bytes = first.bytes;
+    const ReadOutcome& out = first.outcome;
     Pop3Reply greeting = ParsePop3Reply(greeting_bytes, false);
-    result.recognized = greeting.complete && greeting.well_formed;
+    result->recognized = greeting.complete && greeting.well_formed;
     nlohmann::json data = {{"ok", greeting.ok},
                            {"greeting", EvidenceText(greeting.status_text)},
                            {"timed_out", out.timed_out},
                            {"truncated", out.truncated}};
     std::string raw = greeting_bytes;
     if (greeting.complete && greeting.ok) {
-      conv->set_deadline(ctx.deadline);
+      conv.set_deadline(ctx.deadline);
       std::string capa_bytes;
-      if (co_await SendBytes(*conv, "CAPA\r\n")) {
-        co_await ReadReply(*conv, &capa_bytes, kReplyCap, [](std::string_view b) {
+      if (co_await SendBytes(conv, "CAPA\r\n")) {
+        co_await ReadReply(conv, &capa_bytes, kReplyCap, [](std::string_view b) {
           return ParsePop3Reply(b, true).complete;
         });
       }
@@ -58,15 +49,13 @@ class Pop3Probe : public ServiceProbe {
       }
       data["capabilities"] = std::move(caps);
       data["stls"] = stls;
-      co_await SendBytes(*conv, "QUIT\r\n");
+      co_await SendBytes(conv, "QUIT\r\n");
       raw += capa_bytes;
     }
-    conv->Close();
-    if (greeting_bytes.empty()) co_return result;
+    if (greeting_bytes.empty()) co_return;
     RecordGreetingBanner(ctx, greeting_bytes, out.truncated);
-    if (!result.recognized) data["error"] = "no POP3 status line";
+    if (!result->recognized) data["error"] = "no POP3 status line";
     RecordProbe(ctx, "pop3-greeting", std::move(data), std::move(raw));
-    co_return result;
   }
 };
 

@@ -1,7 +1,7 @@
 #include "scanner/probes/smtp/smtp_probe.h"
 
 #include "core/text.h"
-#include "scanner/probes/common/dialogue.h"
+#include "scanner/probes/common/greeting_probe.h"
 
 namespace ciiscope::scanner {
 namespace {
@@ -10,43 +10,37 @@ constexpr size_t kReplyCap = 8 * 1024;
 
 bool ReplyDone(std::string_view b) { return ParseCodeReply(b).complete; }
 
-class SmtpProbe : public ServiceProbe {
+class SmtpProbe : public GreetingProbe {
  public:
-  std::string_view name() const override { return "smtp"; }
-  std::string_view description() const override {
-    return "reads the SMTP greeting and the EHLO capabilities (no mail, no AUTH)";
-  }
-  const std::vector<uint16_t>& port_hints() const override {
-    static const std::vector<uint16_t> kPorts = {25, 587};
-    return kPorts;
-  }
+  SmtpProbe()
+      : GreetingProbe("smtp",
+                      "reads the SMTP greeting and the EHLO capabilities (no mail, no AUTH)",
+                      {25, 587}) {}
 
-  asio::awaitable<ProbeResult> Run(const ProbeContext& ctx) const override {
-    ProbeResult result;
-    auto conv = co_await ConnectForGreeting(ctx);
-    if (!conv) co_return result;
-    result.connected = true;
-    std::string greeting_bytes;
-    ReadOutcome out = co_await ReadReply(*conv, &greeting_bytes, ctx.banner_cap, ReplyDone);
-    NoteFirstBytes(greeting_bytes, &result);
+ protected:
+  bool FirstReplyComplete(std::string_view b) const override { return ReplyDone(b); }
+
+  asio::awaitable<void> Continue(const ProbeContext& ctx, Conversation& conv, FirstReply& first,
+                                 ProbeResult* result) const override {
+    const std::string& greeting_bytes = first.bytes;
+    const ReadOutcome& out = first.outcome;
     CodeReply greeting = ParseCodeReply(greeting_bytes);
     std::string lower = core::ToLower(JoinedText(greeting));
     if (greeting.complete && lower.find("ftp") != std::string::npos &&
         lower.find("smtp") == std::string::npos) {
-      conv->Close();  // an FTP server: the ftp probe speaks to it
-      co_return result;
+      co_return;  // an FTP server: the ftp probe speaks to it
     }
     nlohmann::json data = {{"code", greeting.code},
                            {"greeting", EvidenceText(JoinedText(greeting))},
                            {"timed_out", out.timed_out},
                            {"truncated", out.truncated}};
     std::string raw = greeting_bytes;
-    result.recognized = greeting.complete;
+    result->recognized = greeting.complete;
     if (greeting.complete && greeting.code == 220) {
-      conv->set_deadline(ctx.deadline);
+      conv.set_deadline(ctx.deadline);
       std::string ehlo_bytes;
-      if (co_await SendBytes(*conv, "EHLO ciiscope.invalid\r\n")) {
-        co_await ReadReply(*conv, &ehlo_bytes, kReplyCap, ReplyDone);
+      if (co_await SendBytes(conv, "EHLO ciiscope.invalid\r\n")) {
+        co_await ReadReply(conv, &ehlo_bytes, kReplyCap, ReplyDone);
       }
       CodeReply ehlo = ParseCodeReply(ehlo_bytes);
       nlohmann::json caps = nlohmann::json::array();
@@ -76,15 +70,13 @@ class SmtpProbe : public ServiceProbe {
       data["capabilities"] = std::move(caps);
       data["starttls"] = starttls;
       data["auth"] = std::move(auth);
-      co_await SendBytes(*conv, "QUIT\r\n");
+      co_await SendBytes(conv, "QUIT\r\n");
       raw += ehlo_bytes;
     }
-    conv->Close();
-    if (greeting_bytes.empty()) co_return result;
+    if (greeting_bytes.empty()) co_return;
     RecordGreetingBanner(ctx, greeting_bytes, out.truncated);
     if (!greeting.complete) data["error"] = "no complete SMTP reply";
     RecordProbe(ctx, "smtp-ehlo", std::move(data), std::move(raw));
-    co_return result;
   }
 };
 

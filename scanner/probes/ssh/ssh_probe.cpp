@@ -1,7 +1,7 @@
 #include "scanner/probes/ssh/ssh_probe.h"
 
 #include "scanner/probes/common/code_reply.h"
-#include "scanner/probes/common/dialogue.h"
+#include "scanner/probes/common/greeting_probe.h"
 #include "scanner/probes/common/product_version.h"
 
 namespace ciiscope::scanner {
@@ -10,32 +10,26 @@ namespace {
 constexpr size_t kMaxPreambleLines = 16;
 constexpr size_t kMaxIdLine = 255;
 
-class SshProbe : public ServiceProbe {
+class SshProbe : public GreetingProbe {
  public:
-  std::string_view name() const override { return "ssh"; }
-  std::string_view description() const override {
-    return "reads the SSH identification string (product, version, distribution)";
-  }
-  const std::vector<uint16_t>& port_hints() const override {
-    static const std::vector<uint16_t> kPorts = {22};
-    return kPorts;
+  SshProbe()
+      : GreetingProbe("ssh",
+                      "reads the SSH identification string (product, version, distribution)",
+                      {22}) {}
+
+ protected:
+  bool FirstReplyComplete(std::string_view b) const override {
+    return ParseSshBanner(b).complete;
   }
 
-  asio::awaitable<ProbeResult> Run(const ProbeContext& ctx) const override {
-    ProbeResult result;
-    auto conv = co_await ConnectForGreeting(ctx);
-    if (!conv) co_return result;
-    result.connected = true;
-    std::string bytes;
-    ReadOutcome out = co_await ReadReply(*conv, &bytes, ctx.banner_cap, [](std::string_view b) {
-      return ParseSshBanner(b).complete;
-    });
+  asio::awaitable<void> Continue(const ProbeContext& ctx, Conversation& conv, FirstReply& first,
+                                 ProbeResult* result) const override {
+    std::string& bytes = first.bytes;
+    const ReadOutcome& out = first.outcome;
     SshBanner banner = ParseSshBanner(bytes);
-    if (banner.complete) co_await SendBytes(*conv, "SSH-2.0-ciiscope\r\n");
-    conv->Close();
-    NoteFirstBytes(bytes, &result);
-    result.recognized = banner.complete;
-    if (bytes.empty()) co_return result;
+    if (banner.complete) co_await SendBytes(conv, "SSH-2.0-ciiscope\r\n");
+    result->recognized = banner.complete;
+    if (bytes.empty()) co_return;
     RecordGreetingBanner(ctx, bytes, out.truncated);
     nlohmann::json data = {{"truncated", out.truncated}, {"timed_out", out.timed_out}};
     if (banner.complete) {
@@ -55,7 +49,6 @@ class SshProbe : public ServiceProbe {
       data["text"] = EvidenceText(bytes, 1024);
     }
     RecordProbe(ctx, "ssh-banner", std::move(data), std::move(bytes));
-    co_return result;
   }
 };
 

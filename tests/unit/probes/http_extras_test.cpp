@@ -12,7 +12,7 @@
 #include "scanner/probes/http/favicon.h"
 #include "scanner/probes/http/http_exchange.h"
 #include "scanner/probes/probe.h"
-#include "script_server.h"
+#include "local_servers.h"
 #include "test_sink.h"
 
 namespace ciiscope::scanner {

@@ -9,7 +9,6 @@
 
 #include "local_servers.h"
 #include "scanner/probes/probe.h"
-#include "script_server.h"
 #include "test_sink.h"
 
 namespace ciiscope::scanner {

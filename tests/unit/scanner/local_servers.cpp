@@ -19,7 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kMaxConnectionTime = std::chrono::seconds(10);
-constexpr int kMaxConnections = 64;
 
 sockaddr_in Loopback(uint16_t port) {
   sockaddr_in sa{};
@@ -110,8 +109,7 @@ std::string TestCert::Der() const {
   return out;
 }
 
-LocalServer::LocalServer(Behavior behavior, std::string payload, const TestCert* cert)
-    : behavior_(behavior), payload_(std::move(payload)), cert_(cert) {
+LoopbackServer::LoopbackServer(int max_connections) : max_connections_(max_connections) {
   listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in sa = Loopback(0);
   if (listen_fd_ < 0 || bind(listen_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0 ||
@@ -121,22 +119,32 @@ LocalServer::LocalServer(Behavior behavior, std::string payload, const TestCert*
   socklen_t len = sizeof(sa);
   getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&sa), &len);
   port_ = ntohs(sa.sin_port);
-  acceptor_ = std::thread([this] { AcceptLoop(); });
 }
 
-LocalServer::~LocalServer() {
-  stop_ = true;
-  acceptor_.join();
-  for (auto& t : workers_) t.join();
+LoopbackServer::~LoopbackServer() {
+  Stop();
   close(listen_fd_);
 }
 
-void LocalServer::AcceptLoop() {
+void LoopbackServer::Start() {
+  acceptor_ = std::thread([this] { AcceptLoop(); });
+}
+
+void LoopbackServer::Stop() {
+  stop_ = true;
+  if (acceptor_.joinable()) acceptor_.join();
+  std::lock_guard lock(mu_);
+  for (auto& t : workers_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+void LoopbackServer::AcceptLoop() {
   while (!stop_) {
     if (!WaitFor(listen_fd_, POLLIN)) continue;
     int fd = accept(listen_fd_, nullptr, nullptr);
     if (fd < 0) continue;
-    if (connections_.fetch_add(1) >= kMaxConnections) {
+    if (connections_.fetch_add(1) >= max_connections_) {
       close(fd);
       continue;
     }
@@ -148,32 +156,40 @@ void LocalServer::AcceptLoop() {
   }
 }
 
+LocalServer::LocalServer(Behavior behavior, std::string payload, const TestCert* cert)
+    : LoopbackServer(64), behavior_(behavior), payload_(std::move(payload)), cert_(cert) {
+  Start();
+}
+
+LocalServer::~LocalServer() { Stop(); }
+
 void LocalServer::Serve(int fd) {
   auto end = Clock::now() + kMaxConnectionTime;
+  const std::atomic<bool>& stop = stop_flag();
   switch (behavior_) {
     case Behavior::kBanner:
       SendAll(fd, payload_);
-      WaitForClose(fd, stop_, end);
+      WaitForClose(fd, stop, end);
       return;
     case Behavior::kHttp:
-      if (ReadRequest(fd, stop_, end)) SendAll(fd, payload_);
+      if (ReadRequest(fd, stop, end)) SendAll(fd, payload_);
       return;
     case Behavior::kReply: {
       char buf[1024];
-      while (!stop_ && Clock::now() < end && !WaitFor(fd, POLLIN)) {
+      while (!stop && Clock::now() < end && !WaitFor(fd, POLLIN)) {
       }
       if (recv(fd, buf, sizeof(buf), 0) <= 0) return;
       SendAll(fd, payload_);
-      WaitForClose(fd, stop_, end);
+      WaitForClose(fd, stop, end);
       return;
     }
     case Behavior::kSilent:
-      WaitForClose(fd, stop_, end);
+      WaitForClose(fd, stop, end);
       return;
     case Behavior::kFlood: {
       fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
       std::string chunk(16384, 'F');
-      while (!stop_ && Clock::now() < end) {
+      while (!stop && Clock::now() < end) {
         if (!WaitFor(fd, POLLOUT)) continue;
         ssize_t n = send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL);
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return;
@@ -202,6 +218,48 @@ void LocalServer::Serve(int fd) {
       SSL_shutdown(ssl.get());
       return;
     }
+  }
+}
+
+ScriptServer::ScriptServer(std::string greeting, std::vector<ScriptStep> steps,
+                           bool per_connection)
+    : LoopbackServer(16),
+      greeting_(std::move(greeting)),
+      steps_(std::move(steps)),
+      per_connection_(per_connection) {
+  Start();
+}
+
+ScriptServer::~ScriptServer() { Stop(); }
+
+std::string ScriptServer::received() const {
+  std::lock_guard lock(mu_);
+  return received_;
+}
+
+void ScriptServer::Serve(int fd) {
+  auto end = Clock::now() + kMaxConnectionTime;
+  SendAll(fd, greeting_);
+  size_t step = 0;
+  std::string pending;
+  char buf[4096];
+  while (!stopping() && Clock::now() < end) {
+    if (!WaitFor(fd, POLLIN)) continue;
+    ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) return;
+    pending.append(buf, static_cast<size_t>(n));
+    std::string reply;
+    {
+      std::lock_guard lock(mu_);
+      received_.append(buf, static_cast<size_t>(n));
+      size_t& at = per_connection_ ? step : shared_step_;
+      if (at < steps_.size() && pending.starts_with(steps_[at].expect_prefix)) {
+        reply = steps_[at].reply;
+        pending.clear();
+        ++at;
+      }
+    }
+    if (!reply.empty()) SendAll(fd, reply);
   }
 }
 
