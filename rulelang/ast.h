@@ -57,7 +57,12 @@ struct Node {
 struct Program {
   std::string text;
   NodePtr root;
+  // Top-level facts the expression cannot be truthy without (prefilter.cpp).
+  std::vector<std::string> required_roots;
 };
+
+// Computed once by Expression::Compile.
+std::vector<std::string> RequiredRoots(const Node& root);
 
 // Evaluates a compiled tree (evaluator.cpp). Never throws.
 nlohmann::json EvaluateProgram(const Program& program, const nlohmann::json& facts);

@@ -46,11 +46,23 @@ Result<Expression> Expression::Compile(std::string_view text, const SourcePos& a
   auto program = std::make_shared<internal::Program>();
   program->text = std::string(text);
   program->root = std::move(root);
+  program->required_roots = internal::RequiredRoots(*program->root);
   return Expression(std::move(program));
 }
 
 bool Expression::Matches(const nlohmann::json& facts) const {
-  return program_ && internal::MatchProgram(*program_, facts);
+  if (!program_) return false;
+  if (facts.is_object()) {
+    for (const std::string& root : program_->required_roots) {
+      if (!facts.contains(root)) return false;
+    }
+  }
+  return internal::MatchProgram(*program_, facts);
+}
+
+const std::vector<std::string>& Expression::required_roots() const {
+  static const std::vector<std::string> kNone;
+  return program_ ? program_->required_roots : kNone;
 }
 
 nlohmann::json Expression::Evaluate(const nlohmann::json& facts) const {

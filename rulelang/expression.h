@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -41,6 +42,9 @@ class Expression {
   nlohmann::json Evaluate(const nlohmann::json& facts) const;
 
   const std::string& text() const;
+  // Top-level fact names (e.g. "http", "tls") without which Matches() is
+  // false; Matches() checks them first (a cheap pre-filter).
+  const std::vector<std::string>& required_roots() const;
   bool empty() const { return program_ == nullptr; }
 
  private:

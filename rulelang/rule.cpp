@@ -44,6 +44,13 @@ std::string_view RuleKindName(RuleKind kind) {
   return "check";
 }
 
+int CriticalityRank(std::string_view criticality) {
+  if (criticality == "high") return 3;
+  if (criticality == "medium") return 2;
+  if (criticality == "low") return 1;
+  return 0;
+}
+
 bool IsValidFieldPath(std::string_view dotted) {
   if (dotted.empty()) return false;
   auto parts = SplitDotted(dotted);

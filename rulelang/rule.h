@@ -46,6 +46,30 @@ struct Extraction {
   std::shared_ptr<const internal::CompiledExtraction> compiled_;
 };
 
+// What an identify rule concludes about the asset a matching service runs
+// on, read from its `set:` (docs/rules.md "identify"):
+//   asset.role: one of kAssetRoles            (required)
+//   asset.criticality: low | medium | high     (required)
+//   asset.cii: true | false                    (CII candidate; default false)
+//   asset.data: "student-records, identity"    (kDataTags; default none)
+struct Identity {
+  std::string role;
+  std::string criticality;
+  bool cii_candidate = false;
+  std::vector<std::string> data_tags;
+};
+inline constexpr std::string_view kAssetRoles[] = {
+    "identity-sso", "portal",  "academic-affairs", "admissions-exams", "finance",
+    "campus-card",  "mail",    "dns",              "vpn",              "database",
+    "video-surveillance", "oa", "website-group",  "website",          "library",
+    "hr",           "research", "network-device",  "virtualization",   "storage",
+    "devops",       "monitoring", "middleware",    "remote-access",    "other"};
+inline constexpr std::string_view kDataTags[] = {
+    "student-records", "staff-records", "identity", "finance", "exam",
+    "personal-info",   "research",      "mail",     "video",   "health"};
+// 0 for "", 1 low, 2 medium, 3 high.
+int CriticalityRank(std::string_view criticality);
+
 struct RuleTest {
   std::string name;
   bool expect_match = true;
@@ -68,23 +92,33 @@ struct Rule {
   std::vector<Extraction> extract;
   nlohmann::json collect;  // optional, opaque to rulelang: extra evidence the scanner gathers
   std::vector<RuleTest> tests;
+  Identity identity;  // identify rules only
   SourcePos source;  // the file, line 1 column 1
 };
 
 // Limits enforced by the loader.
 inline constexpr size_t kMaxRuleFileBytes = 256 * 1024;
+inline constexpr int kMaxYamlDepth = 48;         // nesting levels in a rule file
+inline constexpr size_t kMaxYamlNodes = 200000;  // nodes visited, aliases expanded
 
-Result<Rule> LoadRuleFile(const std::string& path);
+// On failure the first error is returned; with `all_errors` every error the
+// loader could find in the file (unknown fields, type errors, bad regexes,
+// missing bilingual text, …) is appended there too, in file order.
+Result<Rule> LoadRuleFile(const std::string& path, std::vector<Error>* all_errors = nullptr);
 // Parses rule YAML held in memory; `path` is only used in messages.
-Result<Rule> ParseRule(std::string_view yaml, const std::string& path);
+Result<Rule> ParseRule(std::string_view yaml, const std::string& path,
+                       std::vector<Error>* all_errors = nullptr);
 
 struct RuleSet {
   std::vector<Rule> rules;
   std::vector<Error> errors;
 };
 // Loads every *.yaml / *.yml below `dir` (recursively, sorted by path, hidden
-// entries skipped). A bad file becomes an error entry and is skipped; a
-// duplicate id is an error and the later file is skipped.
+// entries skipped). A bad file becomes its error entries (all of them) and
+// is skipped; a duplicate id is an error and the later file is skipped.
+// The top-level folders named in kDataDirs hold data read by other parts
+// (scoring tables, evaluation profiles), not rules, and are not descended.
+inline constexpr std::string_view kDataDirs[] = {"scoring", "profiles"};
 RuleSet LoadRuleDir(const std::string& dir);
 
 // If rule.when matches: assigns `set`, then runs `extract` in order. Returns

@@ -21,7 +21,9 @@ RuleSet LoadRuleDir(const std::string& dir) {
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const fs::path& p = it->path();
     std::string name = p.filename().string();
-    if (!name.empty() && name[0] == '.') {
+    bool data_dir = it.depth() == 0 && it->is_directory(ec) &&
+                    std::find(std::begin(kDataDirs), std::end(kDataDirs), name) != std::end(kDataDirs);
+    if ((!name.empty() && name[0] == '.') || data_dir) {
       if (it->is_directory(ec)) it.disable_recursion_pending();
       continue;
     }
@@ -33,9 +35,10 @@ RuleSet LoadRuleDir(const std::string& dir) {
 
   std::map<std::string, SourcePos> seen;
   for (const std::string& file : files) {
-    Result<Rule> rule = LoadRuleFile(file);
+    std::vector<Error> errors;
+    Result<Rule> rule = LoadRuleFile(file, &errors);
     if (!rule) {
-      set.errors.push_back(std::move(rule).error());
+      for (Error& e : errors) set.errors.push_back(std::move(e));
       continue;
     }
     auto [where, inserted] = seen.emplace(rule->id, rule->source);

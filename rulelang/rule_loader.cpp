@@ -1,6 +1,9 @@
 // YAML rule file → compiled Rule. All validation happens here ("compile,
 // then match"); yaml-cpp exceptions never leave this file.
 
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -36,7 +39,31 @@ class RuleLoader {
  public:
   RuleLoader(std::string_view content, const std::string& path) : content_(content), reader_(content, path) {}
 
+  // Every error found goes to errors_; the first is returned.
   Result<Rule> Load() {
+    Result<Rule> rule = LoadDocument();
+    if (!rule) {
+      bool recorded = std::any_of(errors_.begin(), errors_.end(),
+                                  [&](const Error& e) { return e.message() == rule.error().message(); });
+      if (!recorded) errors_.push_back(rule.error());
+    }
+    if (errors_.empty()) return rule;
+    for (Error& e : errors_) e = YamlReader::OneLine(e);
+    // File order; errors about the whole file (at 1:1, e.g. a missing
+    // field) come after those that point somewhere.
+    std::stable_sort(errors_.begin(), errors_.end(), [](const Error& a, const Error& b) {
+      auto key = [](const Error& e) {
+        auto p = PositionOf(e);
+        return p == std::pair<long, long>{1, 1} ? std::pair<long, long>{LONG_MAX, 0} : p;
+      };
+      return key(a) < key(b);
+    });
+    return errors_.front();
+  }
+  std::vector<Error>& errors() { return errors_; }
+
+ private:
+  Result<Rule> LoadDocument() {
     std::vector<YAML::Node> docs;
     try {
       docs = YAML::LoadAll(std::string(content_));
@@ -48,6 +75,7 @@ class RuleLoader {
     if (docs.empty()) return reader_.Fail(SourcePos{reader_.path(), 1, 1}, "expected a rule mapping, got an empty file");
     if (docs.size() > 1) return reader_.Fail(docs[1], "expected one rule per file, got a second YAML document");
     try {
+      CII_RETURN_IF_ERROR(reader_.CheckShape(docs[0]));
       return Build(docs[0]);
     } catch (const YAML::Exception& e) {
       return reader_.Fail(reader_.Pos(e.mark), "expected a well-formed rule (" + e.msg + ")");
@@ -56,22 +84,30 @@ class RuleLoader {
     }
   }
 
- private:
+  // Records a field's error and lets the loader go on with the next field,
+  // so lint reports every problem of a file at once.
+  void Step(Status status) {
+    if (!status) errors_.push_back(std::move(status).error());
+  }
+
   Result<Rule> Build(const YAML::Node& root) {
     if (!root.IsMap()) return reader_.Fail(root, "expected a mapping of rule fields, got " + YamlReader::Describe(root));
-    CII_RETURN_IF_ERROR(reader_.CheckKeys(root, "a rule", kTopLevel));
+    (void)reader_.CheckKeys(root, "a rule", kTopLevel, &errors_);
     Rule rule;
     rule.source = SourcePos{reader_.path(), 1, 1};
     auto missing = [&](const std::string& field) {
       return reader_.Fail(root, "expected required field '" + field + "'");
     };
 
-    YAML::Node id = Field(root, "id");
-    if (!id) return missing("id");
-    CII_ASSIGN_OR_RETURN(rule.id, reader_.String(id, "id"));
-    if (!ValidId(rule.id)) {
-      return reader_.Fail(id, "expected id of letters, digits, '-', '_' or '.' (at most 128), got '" + rule.id + "'");
-    }
+    Step([&]() -> Status {
+      YAML::Node id = Field(root, "id");
+      if (!id) return missing("id");
+      CII_ASSIGN_OR_RETURN(rule.id, reader_.String(id, "id"));
+      if (!ValidId(rule.id)) {
+        return reader_.Fail(id, "expected id of letters, digits, '-', '_' or '.' (at most 128), got " + YamlReader::Quote(rule.id));
+      }
+      return Ok();
+    }());
 
     YAML::Node kind = Field(root, "kind");
     if (!kind) return missing("kind");
@@ -79,62 +115,147 @@ class RuleLoader {
     if (kind_name == "fingerprint") rule.kind = RuleKind::kFingerprint;
     else if (kind_name == "identify") rule.kind = RuleKind::kIdentify;
     else if (kind_name == "check") rule.kind = RuleKind::kCheck;
-    else return reader_.Fail(kind, "expected kind fingerprint, identify or check, got '" + kind_name + "'");
+    else return reader_.Fail(kind, "expected kind fingerprint, identify or check, got " + YamlReader::Quote(kind_name));
     bool is_check = rule.kind == RuleKind::kCheck;
 
-    if (YAML::Node v = Field(root, "version")) {
-      CII_ASSIGN_OR_RETURN(rule.version, reader_.PositiveInt(v, "version"));
-    }
-    if (YAML::Node sev = Field(root, "severity")) {
-      CII_ASSIGN_OR_RETURN(rule.severity, reader_.String(sev, "severity"));
-      bool known = false;
-      for (std::string_view s : kSeverities) known = known || s == rule.severity;
-      if (!known) {
-        return reader_.Fail(sev, "expected severity info, low, medium, high or critical, got '" + rule.severity + "'");
+    Step([&]() -> Status {
+      if (YAML::Node v = Field(root, "version")) {
+        CII_ASSIGN_OR_RETURN(rule.version, reader_.PositiveInt(v, "version"));
       }
-    } else if (is_check) {
-      return missing("severity");
-    }
-
-    YAML::Node title = Field(root, "title");
-    if (!title) return missing("title");
-    CII_ASSIGN_OR_RETURN(rule.title, reader_.BilingualText(title, "title"));
-    if (YAML::Node d = Field(root, "description")) {
-      CII_ASSIGN_OR_RETURN(rule.description, reader_.BilingualText(d, "description"));
-    }
-    if (YAML::Node r = Field(root, "remediation")) {
-      CII_ASSIGN_OR_RETURN(rule.remediation, reader_.BilingualText(r, "remediation"));
-    } else if (is_check) {
-      return missing("remediation");
-    }
-    if (YAML::Node t = Field(root, "tags")) {
-      CII_ASSIGN_OR_RETURN(rule.tags, reader_.StringList(t, "tags"));
-    }
-    if (YAML::Node r = Field(root, "references")) {
-      CII_ASSIGN_OR_RETURN(rule.references, reader_.StringList(r, "references"));
-    }
-
-    YAML::Node when = Field(root, "when");
-    if (!when) return missing("when");
-    CII_ASSIGN_OR_RETURN(std::string when_text, reader_.String(when, "when (an expression)"));
-    CII_ASSIGN_OR_RETURN(rule.when, Expression::Compile(when_text, reader_.TextStart(when)));
-
-    if (YAML::Node s = Field(root, "set")) {
-      CII_ASSIGN_OR_RETURN(rule.set, reader_.FieldMap(s, "set", /*scalars_only=*/true));
-    }
-    if (YAML::Node e = Field(root, "extract")) {
-      CII_RETURN_IF_ERROR(LoadExtract(e, &rule));
-    }
-    if (YAML::Node c = Field(root, "collect")) {
-      if (!c.IsMap() && !c.IsSequence()) {
-        return reader_.Fail(c, "expected collect to be a mapping or a list, got " + YamlReader::Describe(c));
+      return Ok();
+    }());
+    Step([&]() -> Status {
+      if (YAML::Node sev = Field(root, "severity")) {
+        CII_ASSIGN_OR_RETURN(rule.severity, reader_.String(sev, "severity"));
+        bool known = false;
+        for (std::string_view s : kSeverities) known = known || s == rule.severity;
+        if (!known) {
+          return reader_.Fail(sev, "expected severity info, low, medium, high or critical, got " + YamlReader::Quote(rule.severity));
+        }
+      } else if (is_check) {
+        return missing("severity");
       }
-      CII_ASSIGN_OR_RETURN(rule.collect, reader_.Json(c));
-    }
-    if (YAML::Node t = Field(root, "tests")) {
-      CII_RETURN_IF_ERROR(LoadTests(t, &rule));
-    }
+      return Ok();
+    }());
+    Step([&]() -> Status {
+      YAML::Node title = Field(root, "title");
+      if (!title) return missing("title");
+      CII_ASSIGN_OR_RETURN(rule.title, reader_.BilingualText(title, "title"));
+      return Ok();
+    }());
+    Step([&]() -> Status {
+      if (YAML::Node d = Field(root, "description")) {
+        CII_ASSIGN_OR_RETURN(rule.description, reader_.BilingualText(d, "description"));
+      }
+      return Ok();
+    }());
+    Step([&]() -> Status {
+      if (YAML::Node r = Field(root, "remediation")) {
+        CII_ASSIGN_OR_RETURN(rule.remediation, reader_.BilingualText(r, "remediation"));
+      } else if (is_check) {
+        return missing("remediation");
+      }
+      return Ok();
+    }());
+    Step([&]() -> Status {
+      if (YAML::Node t = Field(root, "tags")) {
+        CII_ASSIGN_OR_RETURN(rule.tags, reader_.StringList(t, "tags"));
+      }
+      return Ok();
+    }());
+    Step([&]() -> Status {
+      if (YAML::Node r = Field(root, "references")) {
+        CII_ASSIGN_OR_RETURN(rule.references, reader_.StringList(r, "references"));
+      }
+      return Ok();
+    }());
+    Step([&]() -> Status {
+      YAML::Node when = Field(root, "when");
+      if (!when) return missing("when");
+      CII_ASSIGN_OR_RETURN(std::string when_text, reader_.String(when, "when (an expression)"));
+      CII_ASSIGN_OR_RETURN(rule.when, Expression::Compile(when_text, reader_.TextStart(when)));
+      return Ok();
+    }());
+    Step([&]() -> Status {
+      YAML::Node s = Field(root, "set");
+      if (s) {
+        CII_ASSIGN_OR_RETURN(rule.set, reader_.FieldMap(s, "set", /*scalars_only=*/true));
+      }
+      if (rule.kind != RuleKind::kIdentify) return Ok();
+      if (!s) return missing("set (asset.role and asset.criticality of an identify rule)");
+      return LoadIdentity(s, &rule);
+    }());
+    Step([&]() -> Status {
+      if (YAML::Node e = Field(root, "extract")) return LoadExtract(e, &rule);
+      return Ok();
+    }());
+    Step([&]() -> Status {
+      if (YAML::Node c = Field(root, "collect")) {
+        if (!c.IsMap() && !c.IsSequence()) {
+          return reader_.Fail(c, "expected collect to be a mapping or a list, got " + YamlReader::Describe(c));
+        }
+        CII_ASSIGN_OR_RETURN(rule.collect, reader_.Json(c));
+      }
+      return Ok();
+    }());
+    Step([&]() -> Status {
+      if (YAML::Node t = Field(root, "tests")) return LoadTests(t, &rule);
+      return Ok();
+    }());
+    if (!errors_.empty()) return errors_.front();
     return rule;
+  }
+
+  // (line, column) parsed back from "file:line:col: …", for file order.
+  static std::pair<long, long> PositionOf(const Error& e) {
+    const std::string& m = e.message();
+    size_t end = m.find(": ");
+    if (end == std::string::npos) return {0, 0};
+    size_t c2 = m.rfind(':', end - 1);
+    size_t c1 = c2 == std::string::npos || c2 == 0 ? std::string::npos : m.rfind(':', c2 - 1);
+    if (c1 == std::string::npos) return {0, 0};
+    return {std::strtol(m.c_str() + c1 + 1, nullptr, 10), std::strtol(m.c_str() + c2 + 1, nullptr, 10)};
+  }
+
+  Status LoadIdentity(const YAML::Node& set, Rule* rule) {
+    auto one_of = [&](const char* key, auto& allowed, bool required, std::string* out) -> Status {
+      YAML::Node node = Field(set, key);
+      if (!node && required) return reader_.Fail(set, std::string("expected '") + key + "' in the set of an identify rule");
+      if (!node) return Ok();
+      CII_ASSIGN_OR_RETURN(*out, reader_.String(node, key));
+      for (std::string_view a : allowed) {
+        if (a == *out) return Ok();
+      }
+      std::string list;
+      for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      return reader_.Fail(node, std::string("expected ") + key + " to be one of " + list + ", got " + YamlReader::Quote(*out));
+    };
+    static constexpr std::string_view kCriticalities[] = {"low", "medium", "high"};
+    CII_RETURN_IF_ERROR(one_of("asset.role", kAssetRoles, true, &rule->identity.role));
+    CII_RETURN_IF_ERROR(one_of("asset.criticality", kCriticalities, true, &rule->identity.criticality));
+    if (YAML::Node cii = Field(set, "asset.cii")) {
+      CII_ASSIGN_OR_RETURN(rule->identity.cii_candidate, reader_.Bool(cii, "asset.cii"));
+    }
+    if (YAML::Node data = Field(set, "asset.data")) {
+      CII_ASSIGN_OR_RETURN(std::string text, reader_.String(data, "asset.data"));
+      std::string tag;
+      for (size_t i = 0; i <= text.size(); ++i) {
+        char c = i < text.size() ? text[i] : ',';
+        if (c != ',' && c != ' ') {
+          tag += c;
+          continue;
+        }
+        if (tag.empty()) continue;
+        if (std::find(std::begin(kDataTags), std::end(kDataTags), tag) == std::end(kDataTags)) {
+          std::string list;
+          for (std::string_view a : kDataTags) list += (list.empty() ? "" : ", ") + std::string(a);
+          return reader_.Fail(data, "expected asset.data to list data categories (" + list + "), got " + YamlReader::Quote(tag));
+        }
+        rule->identity.data_tags.push_back(std::move(tag));
+        tag.clear();
+      }
+    }
+    return Ok();
   }
 
   Status LoadExtract(const YAML::Node& list, Rule* rule) {
@@ -152,7 +273,7 @@ class RuleLoader {
       CII_ASSIGN_OR_RETURN(std::string from_text, reader_.String(from, "extract from"));
       CII_ASSIGN_OR_RETURN(std::string pattern, reader_.String(regex, "extract regex"));
       if (!IsValidFieldPath(target_text)) {
-        return reader_.Fail(target, "expected a dotted field path such as service.version, got '" + target_text + "'");
+        return reader_.Fail(target, "expected a dotted field path such as service.version, got " + YamlReader::Quote(target_text));
       }
       RE2::Options options;
       options.set_log_errors(false);
@@ -194,35 +315,47 @@ class RuleLoader {
 
   std::string_view content_;
   YamlReader reader_;
+  std::vector<Error> errors_;
 };
 
 }  // namespace
 
-Result<Rule> ParseRule(std::string_view yaml, const std::string& path) {
+Result<Rule> ParseRule(std::string_view yaml, const std::string& path, std::vector<Error>* all_errors) {
   if (yaml.size() > kMaxRuleFileBytes) {
-    return Error(ErrorCode::kParse, path + ":1:1: expected a rule file of at most " +
-                                        std::to_string(kMaxRuleFileBytes) + " bytes");
+    Error e(ErrorCode::kParse, path + ":1:1: expected a rule file of at most " +
+                                   std::to_string(kMaxRuleFileBytes) + " bytes");
+    if (all_errors) all_errors->push_back(e);
+    return e;
   }
-  return RuleLoader(yaml, path).Load();
+  RuleLoader loader(yaml, path);
+  Result<Rule> rule = loader.Load();
+  if (all_errors) {
+    for (Error& e : loader.errors()) all_errors->push_back(std::move(e));
+  }
+  return rule;
 }
 
-Result<Rule> LoadRuleFile(const std::string& path) {
+Result<Rule> LoadRuleFile(const std::string& path, std::vector<Error>* all_errors) {
+  auto fail = [&](Error e) -> Result<Rule> {
+    if (all_errors) all_errors->push_back(e);
+    return e;
+  };
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    return Error(ErrorCode::kIo, path + ":1:1: expected a readable rule file");
+    return fail(Error(ErrorCode::kIo, path + ":1:1: expected a readable rule file"));
   }
   auto size = std::filesystem::file_size(path, ec);
-  if (ec) return Error(ErrorCode::kIo, path + ":1:1: expected a readable rule file (" + ec.message() + ")");
+  if (ec) return fail(Error(ErrorCode::kIo, path + ":1:1: expected a readable rule file (" + ec.message() + ")"));
   if (size > kMaxRuleFileBytes) {
-    return Error(ErrorCode::kParse, path + ":1:1: expected a rule file of at most " +
-                                        std::to_string(kMaxRuleFileBytes) + " bytes, got " + std::to_string(size));
+    return fail(Error(ErrorCode::kParse, path + ":1:1: expected a rule file of at most " +
+                                             std::to_string(kMaxRuleFileBytes) + " bytes, got " + std::to_string(size)));
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(ErrorCode::kIo, path + ":1:1: expected a readable rule file");
+  if (!in) return fail(Error(ErrorCode::kIo, path + ":1:1: expected a readable rule file"));
   std::string content(kMaxRuleFileBytes + 1, '\0');
   in.read(content.data(), static_cast<std::streamsize>(content.size()));
   content.resize(static_cast<size_t>(in.gcount()));
-  return ParseRule(content, path);
+  return ParseRule(content, path, all_errors);
 }
 
 }  // namespace ciiscope::rulelang

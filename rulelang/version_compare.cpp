@@ -1,5 +1,6 @@
 // Version ordering for version(x) < "…": segment-wise, numeric runs compared
-// as numbers, letter runs as words; distribution suffixes only break ties.
+// as numbers, letter runs as words; distribution suffixes only break ties
+// and compare like dpkg (so "~bpo" < "" < "+deb12u3").
 
 #include <algorithm>
 #include <cctype>
@@ -78,11 +79,62 @@ int ComparePieces(std::string_view a, std::string_view b) {
   return 0;
 }
 
+// dpkg's verrevcmp: letters sort before other characters, '~' before
+// everything (even the end), digit runs compare as numbers.
+int OrderOf(std::string_view s, size_t i) {
+  if (i >= s.size()) return 0;
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  if (std::isdigit(c)) return 0;
+  if (std::isalpha(c)) return c;
+  if (c == '~') return -1;
+  return c + 256;
+}
+
+int DpkgCompare(std::string_view a, std::string_view b) {
+  size_t i = 0, j = 0;
+  auto digit = [](std::string_view s, size_t k) {
+    return k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]));
+  };
+  while (i < a.size() || j < b.size()) {
+    while ((i < a.size() && !digit(a, i)) || (j < b.size() && !digit(b, j))) {
+      int ac = OrderOf(a, i), bc = OrderOf(b, j);
+      if (ac != bc) return ac < bc ? -1 : 1;
+      ++i;
+      ++j;
+    }
+    while (i < a.size() && a[i] == '0') ++i;
+    while (j < b.size() && b[j] == '0') ++j;
+    int first_diff = 0;
+    while (digit(a, i) && digit(b, j)) {
+      if (first_diff == 0) first_diff = a[i] - b[j];
+      ++i;
+      ++j;
+    }
+    if (digit(a, i)) return 1;
+    if (digit(b, j)) return -1;
+    if (first_diff != 0) return first_diff < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+bool StartsWithPreReleaseWord(std::string_view s) {
+  size_t n = 0;
+  while (n < s.size() && std::isalpha(static_cast<unsigned char>(s[n]))) ++n;
+  std::string word(s.substr(0, n));
+  std::transform(word.begin(), word.end(), word.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return n > 0 && IsPreRelease(word);
+}
+
+// [epoch:]upstream[~pre][-revision]: the revision is what follows the last
+// '-' (Debian/RPM release); a revision that is a pre-release word
+// ("1.0.0-rc1", semver) counts as '~'.
 struct Parts {
   std::string_view epoch;
   std::string_view main;
-  char suffix_kind = 0;  // 0, '-', '+' or '~'
-  std::string_view suffix;
+  bool has_tilde = false;
+  std::string_view tilde;
+  std::string_view revision;
 };
 
 Parts Parse(std::string_view v) {
@@ -94,11 +146,23 @@ Parts Parse(std::string_view v) {
     p.epoch = v.substr(0, colon);
     v = v.substr(colon + 1);
   }
-  size_t cut = v.find_first_of("-+~");
-  p.main = v.substr(0, cut);
-  if (cut != std::string_view::npos) {
-    p.suffix_kind = v[cut];
-    p.suffix = v.substr(cut + 1);
+  size_t dash = v.rfind('-');
+  if (dash != std::string_view::npos) {
+    std::string_view rev = v.substr(dash + 1);
+    if (StartsWithPreReleaseWord(rev) && v.find('~') == std::string_view::npos) {
+      p.main = v.substr(0, dash);
+      p.has_tilde = true;
+      p.tilde = rev;
+      return p;
+    }
+    p.revision = rev;
+    v = v.substr(0, dash);
+  }
+  size_t tilde = v.find('~');
+  p.main = v.substr(0, tilde);
+  if (tilde != std::string_view::npos) {
+    p.has_tilde = true;
+    p.tilde = v.substr(tilde + 1);
   }
   return p;
 }
@@ -111,9 +175,10 @@ int CompareVersions(std::string_view a, std::string_view b) {
   if (c != 0) return c;
   c = ComparePieces(x.main, y.main);
   if (c != 0) return c;
-  auto rank = [](char kind) { return kind == '~' ? -1 : (kind == 0 ? 0 : 1); };
-  if (rank(x.suffix_kind) != rank(y.suffix_kind)) return rank(x.suffix_kind) < rank(y.suffix_kind) ? -1 : 1;
-  return ComparePieces(x.suffix, y.suffix);
+  if (x.has_tilde != y.has_tilde) return x.has_tilde ? -1 : 1;
+  c = DpkgCompare(x.tilde, y.tilde);
+  if (c != 0) return c;
+  return DpkgCompare(x.revision, y.revision);
 }
 
 }  // namespace ciiscope::rulelang

@@ -1,12 +1,29 @@
 #include "rulelang/yaml_reader.h"
 
+#include "core/text.h"
+
 #include <charconv>
 #include <cstdlib>
+#include <optional>
 
 namespace ciiscope::rulelang::internal {
 namespace {
 
 constexpr int kMaxJsonDepth = 32;
+
+// Control characters shown escaped (\n, \t, \xNN), so a message stays one line.
+std::string EscapeControls(std::string_view text) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string s;
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '\n') s += "\\n";
+    else if (c == '\t') s += "\\t";
+    else if (u < 0x20 || u == 0x7f) s += std::string("\\x") + kHex[u >> 4] + kHex[u & 15];
+    else s += c;
+  }
+  return s;
+}
 
 std::string JoinAllowed(const std::vector<std::string_view>& allowed) {
   std::string out;
@@ -81,13 +98,20 @@ SourcePos YamlReader::TextStart(const YAML::Node& node) const {
   return pos;
 }
 
+std::string YamlReader::Quote(std::string_view text) {
+  std::string s = EscapeControls(core::TruncateUtf8(text, 40));
+  if (text.size() > 40) s += "...";
+  return "'" + s + "'";
+}
+
+Error YamlReader::OneLine(const Error& error) {
+  return Error(error.code(), EscapeControls(error.message()));
+}
+
 std::string YamlReader::Describe(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Null: return "nothing";
-    case YAML::NodeType::Scalar: {
-      std::string s = node.Scalar();
-      return "'" + (s.size() > 40 ? s.substr(0, 37) + "..." : s) + "'";
-    }
+    case YAML::NodeType::Scalar: return Quote(node.Scalar());
     case YAML::NodeType::Sequence: return "a list";
     case YAML::NodeType::Map: return "a mapping";
     default: return "nothing";
@@ -129,23 +153,63 @@ Result<std::vector<std::string>> YamlReader::StringList(const YAML::Node& node, 
 }
 
 Status YamlReader::CheckKeys(const YAML::Node& node, const std::string& what,
-                             const std::vector<std::string_view>& allowed) const {
+                             const std::vector<std::string_view>& allowed, std::vector<Error>* all) const {
   if (!node.IsMap()) return Fail(node, "expected " + what + " to be a mapping, got " + Describe(node));
   std::vector<std::string> seen;
+  std::optional<Error> first;
+  auto report = [&](Error e) {
+    if (all) all->push_back(e);
+    if (!first) first = std::move(e);
+  };
   for (const auto& entry : node) {
     const YAML::Node key = entry.first;  // a copy: iterator proxies are temporaries
-    if (!key.IsScalar()) return Fail(key, "expected a field name in " + what + ", got " + Describe(key));
+    if (!key.IsScalar()) {
+      report(Fail(key, "expected a field name in " + what + ", got " + Describe(key)));
+      if (!all) break;
+      continue;
+    }
     const std::string& name = key.Scalar();
     bool known = false;
     for (std::string_view a : allowed) known = known || a == name;
     if (!known) {
-      return Fail(key, "expected a field of " + what + " (" + JoinAllowed(allowed) + "), got unknown field '" +
-                           name + "'");
+      report(Fail(key, "expected a field of " + what + " (" + JoinAllowed(allowed) + "), got unknown field " +
+                           Quote(name)));
+      if (!all) break;
+      continue;
     }
     for (const std::string& s : seen) {
-      if (s == name) return Fail(key, "expected each field once in " + what + ", got '" + name + "' again");
+      if (s == name) report(Fail(key, "expected each field once in " + what + ", got " + Quote(name) + " again"));
     }
+    if (first && !all) break;
     seen.push_back(name);
+  }
+  if (first) return *std::move(first);
+  return Ok();
+}
+
+Status YamlReader::CheckShape(const YAML::Node& root) const {
+  size_t visits = 0;
+  // Explicit stack: the walk itself must not recurse on hostile depth.
+  std::vector<std::pair<YAML::Node, int>> stack;
+  stack.emplace_back(root, 1);
+  while (!stack.empty()) {
+    auto [node, depth] = std::move(stack.back());
+    stack.pop_back();
+    if (depth > kMaxYamlDepth) {
+      return Fail(node, "expected at most " + std::to_string(kMaxYamlDepth) + " levels of nesting");
+    }
+    if (++visits > kMaxYamlNodes) {
+      return Fail(node, "expected at most " + std::to_string(kMaxYamlNodes) +
+                            " YAML nodes after alias expansion");
+    }
+    if (node.IsSequence()) {
+      for (const YAML::Node& item : node) stack.emplace_back(item, depth + 1);
+    } else if (node.IsMap()) {
+      for (const auto& entry : node) {
+        stack.emplace_back(entry.first, depth + 1);
+        stack.emplace_back(entry.second, depth + 1);
+      }
+    }
   }
   return Ok();
 }
@@ -206,9 +270,9 @@ Result<nlohmann::json> YamlReader::FieldMap(const YAML::Node& node, const std::s
   for (auto it = node.begin(); it != node.end(); ++it) {
     CII_ASSIGN_OR_RETURN(std::string key, String(it->first, "a field path in " + what));
     if (!IsValidFieldPath(key)) {
-      return Fail(it->first, "expected a dotted field path such as service.product in " + what + ", got '" + key + "'");
+      return Fail(it->first, "expected a dotted field path such as service.product in " + what + ", got " + Quote(key));
     }
-    if (out.contains(key)) return Fail(it->first, "expected each field once in " + what + ", got '" + key + "' again");
+    if (out.contains(key)) return Fail(it->first, "expected each field once in " + what + ", got " + Quote(key) + " again");
     if (scalars_only && !it->second.IsScalar()) {
       return Fail(it->second, "expected a string, number or boolean for " + what + "." + key + ", got " +
                                   Describe(it->second));

@@ -32,6 +32,10 @@ class YamlReader {
   Error Fail(const YAML::Node& at, const std::string& message) const { return Fail(Pos(at), message); }
 
   static std::string Describe(const YAML::Node& node);
+  // 'text' for a message: one line, control characters escaped, cut at 40 bytes.
+  static std::string Quote(std::string_view text);
+  // The error with control characters in its message escaped (one line).
+  static Error OneLine(const Error& error);
 
   Result<std::string> String(const YAML::Node& node, const std::string& what) const;
   Result<bool> Bool(const YAML::Node& node, const std::string& what) const;
@@ -47,8 +51,13 @@ class YamlReader {
   Result<nlohmann::json> FieldMap(const YAML::Node& node, const std::string& what, bool scalars_only);
 
   // Checks that `node` is a mapping whose keys are all in `allowed` and unique.
+  // With `all`, every bad key is appended there (the first is also returned).
   Status CheckKeys(const YAML::Node& node, const std::string& what,
-                   const std::vector<std::string_view>& allowed) const;
+                   const std::vector<std::string_view>& allowed, std::vector<Error>* all = nullptr) const;
+
+  // Walks the parsed document once: at most kMaxYamlDepth levels and
+  // kMaxYamlNodes nodes, counting every alias expansion (billion laughs).
+  Status CheckShape(const YAML::Node& root) const;
 
  private:
   Result<nlohmann::json> JsonAt(const YAML::Node& node, int depth);

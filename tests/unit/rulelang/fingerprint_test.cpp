@@ -77,6 +77,7 @@ TEST(FingerprintTest, MatchMismatchMessage) {
 kind: identify
 title: {zh: 甲, en: A}
 when: service.port == 1
+set: {asset.role: other, asset.criticality: low}
 tests:
   - {name: wrong, match: true, facts: {service: {port: 2}}}
 )", "x.yaml");

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <cstdlib>
+#include <regex>
 
 #include "rulelang/rule.h"
 
@@ -196,21 +198,124 @@ TEST(RuleDirTest, MissingDirectoryIsAnError) {
   EXPECT_EQ(set.errors[0].code(), ErrorCode::kNotFound);
 }
 
-// Hostile and odd YAML (yaml-test-suite) must give a rule or a clean error.
+// The shared corpora: $CIISCOPE_SHARED_DIR when set (a work tree whose
+// parent has no shared/), else the checkout's ../shared.
+std::filesystem::path SharedDir() {
+  if (const char* env = std::getenv("CIISCOPE_SHARED_DIR"); env && *env) return env;
+  return CIISCOPE_SHARED_DIR;
+}
+
+// "file:line:col: expected …" with positive line and column.
+bool IsPositioned(const std::string& message, const std::string& file) {
+  static const std::regex kShape(R"(^:([1-9][0-9]*):([1-9][0-9]*): expected .+)");
+  return message.starts_with(file) && std::regex_match(message.substr(file.size()), kShape);
+}
+
+// Hostile and odd YAML (yaml-test-suite) must give a rule or a clean error;
+// every file of invalid/ must be refused with a file:line:col message.
 TEST(RuleLoaderCorpusTest, SharedYamlCorpusNeverCrashes) {
-  const std::filesystem::path corpus = std::filesystem::path(CIISCOPE_SHARED_DIR) / "corpora" / "yaml";
+  const std::filesystem::path corpus = SharedDir() / "corpora" / "yaml";
   if (!std::filesystem::is_directory(corpus)) GTEST_SKIP() << "no corpus at " << corpus;
   int files = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(corpus)) {
     if (!entry.is_regular_file()) continue;
     ++files;
-    auto rule = LoadRuleFile(entry.path().string());
+    std::vector<Error> all;
+    auto rule = LoadRuleFile(entry.path().string(), &all);
     if (!rule.has_value()) {
-      EXPECT_TRUE(rule.error().message().starts_with(entry.path().string() + ":")) << rule.error().message();
-      EXPECT_NE(rule.error().message().find("expected"), std::string::npos) << rule.error().message();
+      EXPECT_TRUE(IsPositioned(rule.error().message(), entry.path().string())) << rule.error().message();
+      EXPECT_FALSE(all.empty());
+      for (const Error& e : all) EXPECT_TRUE(IsPositioned(e.message(), entry.path().string())) << e.message();
     }
   }
   EXPECT_GT(files, 300);
+}
+
+TEST(RuleLoaderCorpusTest, EveryInvalidYamlFileIsRefusedWithAPosition) {
+  const std::filesystem::path invalid = SharedDir() / "corpora" / "yaml" / "invalid";
+  if (!std::filesystem::is_directory(invalid)) GTEST_SKIP() << "no corpus at " << invalid;
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(invalid)) {
+    if (!entry.is_regular_file()) continue;
+    ++files;
+    const std::string path = entry.path().string();
+    auto rule = LoadRuleFile(path);
+    ASSERT_FALSE(rule.has_value()) << path << " was accepted as a rule";
+    EXPECT_EQ(rule.error().code(), ErrorCode::kParse) << rule.error().message();
+    EXPECT_TRUE(IsPositioned(rule.error().message(), path)) << rule.error().message();
+  }
+  EXPECT_GT(files, 50);
+}
+
+TEST(RuleLoaderTest, ReportsEveryErrorOfAFile) {
+  std::string yaml = Replace(kGoodRule, "tags:", "tagz:");
+  yaml = Replace(yaml, ", en: Telnet exposed}", "}");
+  yaml = Replace(yaml, "service.name == \"telnet\"", "banner =~ \"(ab\"");
+  yaml = Replace(yaml, "version: 2", "version: [2]");
+  std::vector<Error> all;
+  auto rule = ParseRule(yaml, "multi.yaml", &all);
+  ASSERT_FALSE(rule.has_value());
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_TRUE(all[0].message().starts_with("multi.yaml:3:10: ")) << all[0].message();  // version type
+  EXPECT_NE(all[0].message().find("positive integer"), std::string::npos);
+  EXPECT_TRUE(all[1].message().starts_with("multi.yaml:5:8: ")) << all[1].message();   // title.en
+  EXPECT_NE(all[1].message().find("'en'"), std::string::npos);
+  EXPECT_TRUE(all[2].message().starts_with("multi.yaml:10:1: ")) << all[2].message();  // tagz
+  EXPECT_NE(all[2].message().find("unknown field 'tagz'"), std::string::npos);
+  EXPECT_TRUE(all[3].message().starts_with("multi.yaml:14:13: ")) << all[3].message();  // regex
+  EXPECT_NE(all[3].message().find("RE2"), std::string::npos);
+  EXPECT_EQ(rule.error().message(), all[0].message());
+}
+
+TEST(RuleLoaderTest, MissingRemediationTextOfACheckIsReported) {
+  std::vector<Error> all;
+  auto rule = ParseRule(Replace(kGoodRule, "{zh: 关闭 Telnet, en: Disable Telnet}", "{en: Disable Telnet}"),
+                        "r.yaml", &all);
+  ASSERT_FALSE(rule.has_value());
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_TRUE(all[0].message().starts_with("r.yaml:9:14: expected 'zh' (Chinese text) in remediation"))
+      << all[0].message();
+}
+
+TEST(RuleLoaderTest, AliasExpansionIsCapped) {
+  // Billion laughs: 9 levels of 10 aliases each expand to 10^9 nodes.
+  std::string yaml = std::string(kGoodRule) + "collect:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i <= 9; ++i) {
+    std::string prev = "*a" + std::to_string(i - 1);
+    yaml += "  a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) yaml += (k ? ", " : "") + prev;
+    yaml += "]\n";
+  }
+  auto rule = ParseRule(yaml, "lol.yaml");
+  ASSERT_FALSE(rule.has_value());
+  EXPECT_TRUE(IsPositioned(rule.error().message(), "lol.yaml")) << rule.error().message();
+  EXPECT_NE(rule.error().message().find("after alias expansion"), std::string::npos) << rule.error().message();
+}
+
+TEST(RuleLoaderTest, NestingDepthIsCapped) {
+  std::string deep = std::string(kGoodRule) + "collect: " + std::string(200, '[') + std::string(200, ']') + "\n";
+  auto rule = ParseRule(deep, "deep.yaml");
+  ASSERT_FALSE(rule.has_value());
+  EXPECT_TRUE(IsPositioned(rule.error().message(), "deep.yaml")) << rule.error().message();
+  EXPECT_NE(rule.error().message().find("levels of nesting"), std::string::npos) << rule.error().message();
+  // Far deeper than yaml-cpp's own guard: still an error, never a crash.
+  std::string deeper = "collect: " + std::string(100000, '[') + "\n";
+  auto again = ParseRule(deeper, "deeper.yaml");
+  ASSERT_FALSE(again.has_value());
+  EXPECT_TRUE(IsPositioned(again.error().message(), "deeper.yaml")) << again.error().message();
+}
+
+TEST(RuleDirTest, SkipsScoringAndProfileData) {
+  TempDir dir;
+  dir.Write("checks/telnet-test.yaml", kGoodRule);
+  dir.Write("scoring/weights.yaml", "weights: {critical: 10}\n");
+  dir.Write("profiles/mlps-level3.yaml", "profile: mlps3\nitems: []\n");
+  dir.Write("checks/profiles/x.yaml", Replace(kGoodRule, "id: telnet-test", "id: nested-profiles-is-a-rule"));
+  RuleSet set = LoadRuleDir(dir.path());
+  EXPECT_TRUE(set.errors.empty()) << set.errors.front().message();
+  ASSERT_EQ(set.rules.size(), 2u);
+  EXPECT_EQ(set.rules[0].id, "nested-profiles-is-a-rule");
+  EXPECT_EQ(set.rules[1].id, "telnet-test");
 }
 
 }  // namespace

@@ -36,5 +36,24 @@ INSTANTIATE_TEST_SUITE_P(
                       VersionCase{"99999999999999999999", "100000000000000000000", -1},
                       VersionCase{"", "", 0}, VersionCase{"", "1", -1}));
 
+// Distribution packages (dpkg/rpm conventions): revisions after the last '-'
+// compare like dpkg, '~' sorts before everything, epochs first.
+INSTANTIATE_TEST_SUITE_P(
+    Distro, CompareVersionsTest,
+    ::testing::Values(VersionCase{"9.2p1-2+deb12u3", "9.2p1-2+deb12u10", -1},
+                      VersionCase{"9.2p1-2+deb12u3", "9.2p1-2+deb12u3", 0},
+                      VersionCase{"9.2p1-2+deb12u3", "9.2p1-2", 1}, VersionCase{"9.2p1-2+deb12u3", "9.2p1", 1},
+                      VersionCase{"9.2p1-2+deb12u3", "9.3", -1}, VersionCase{"9.2p1-2+deb12u3", "9.2", 1},
+                      VersionCase{"9.2p1-2+deb12u3", "9.2p1-10", -1},
+                      VersionCase{"1.0-1~bpo11+1", "1.0-1", -1}, VersionCase{"1.0-1~bpo11+1", "1.0-0", 1},
+                      VersionCase{"1.0+dfsg-1", "1.0-1", 1}, VersionCase{"1.0~rc1-1", "1.0-1", -1},
+                      VersionCase{"1.0~rc1", "1.0~rc2", -1}, VersionCase{"1.0~~", "1.0~", -1},
+                      VersionCase{"1.0~", "1.0", -1}, VersionCase{"2:1.0", "1:9.9", 1},
+                      VersionCase{"1:1.0-1", "1.0-1", 1}, VersionCase{"0:1.0", "1.0", 0},
+                      VersionCase{"1.0.0-rc1", "1.0.0", -1}, VersionCase{"1.0.0-rc1", "1.0.0-rc2", -1},
+                      VersionCase{"2.4.6-97.el7", "2.4.6-99.el7", -1},
+                      VersionCase{"2.4.6-97.el7_9", "2.4.6-97.el7", 1},
+                      VersionCase{"1.20.1-1.el8", "1.18.0-6ubuntu14", 1}));
+
 }  // namespace
 }  // namespace ciiscope::rulelang
