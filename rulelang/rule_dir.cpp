@@ -21,7 +21,10 @@ RuleSet LoadRuleDir(const std::string& dir) {
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const fs::path& p = it->path();
     std::string name = p.filename().string();
-    if (!name.empty() && name[0] == '.') {
+    // Hidden entries, and rules/scoring/ (scoring tables, not rules:
+    // rulelang/scoring_table.h) at the top level.
+    bool scoring = it.depth() == 0 && name == "scoring" && it->is_directory(ec);
+    if ((!name.empty() && name[0] == '.') || scoring) {
       if (it->is_directory(ec)) it.disable_recursion_pending();
       continue;
     }
