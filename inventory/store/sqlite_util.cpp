@@ -71,6 +71,11 @@ Statement& Statement::Bind(int index, int64_t value) {
   return *this;
 }
 
+Statement& Statement::BindDouble(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
+  return *this;
+}
+
 Statement& Statement::Bind(int index, std::string_view text) {
   // A non-null pointer even for "" so the value is '' rather than NULL.
   static const char kEmpty[] = "";
@@ -125,6 +130,8 @@ void Statement::Reset() {
 }
 
 int64_t Statement::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+double Statement::Double(int col) const { return sqlite3_column_double(stmt_, col); }
 
 bool Statement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 

@@ -34,6 +34,7 @@ class Statement {
   Statement& Bind(int index, std::string_view text);
   Statement& BindBlob(int index, std::string_view bytes);
   Statement& BindNull(int index);
+  Statement& BindDouble(int index, double value);
   // Binds NULL for 0 (an id "not set"), else the id.
   Statement& BindId(int index, int64_t id);
 
@@ -45,6 +46,7 @@ class Statement {
   void Reset();
 
   int64_t Int(int col) const;
+  double Double(int col) const;
   bool IsNull(int col) const;
   std::string Text(int col) const;
   std::string Blob(int col) const;

@@ -2,6 +2,7 @@
 // Evidence ingest and reads live in store_evidence.cpp, findings in
 // store_findings.cpp, the thread-safe sink in store_sink.cpp.
 #include "inventory/store/store.h"
+#include "inventory/store/store_rows.h"
 
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
@@ -216,9 +217,7 @@ Status Store::Transaction(const std::function<Status()>& fn) {
 
 // --- scans ---
 
-namespace {
-
-constexpr std::string_view kScanColumns =
+const std::string_view kScanColumns =
     "id, profile, targets, ports, engine, operator_name, started_at, finished_at, status, "
     "stats_json, shard, seed, options_json";
 
@@ -239,6 +238,8 @@ Scan ReadScan(const Statement& stmt) {
   scan.options_json = stmt.Text(12);
   return scan;
 }
+
+namespace {
 
 Result<std::vector<Scan>> QueryScans(sqlite3* db, const std::string& path, std::string sql,
                                      std::optional<int64_t> id) {

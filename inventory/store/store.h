@@ -17,8 +17,10 @@
 #include <vector>
 
 #include "core/result.h"
+#include "inventory/model/drill.h"
 #include "inventory/model/model.h"
 #include "inventory/model/observation.h"
+#include "inventory/model/score.h"
 #include "inventory/model/unit.h"
 
 struct sqlite3;
@@ -39,7 +41,7 @@ struct UpsertResult {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 5;
 
   // Opens or creates the database and applies pending migrations.
   // Errors (kDatabase) with one clear line: "FILE: not a ciiscope/SQLite
@@ -141,6 +143,69 @@ class Store {
                                          const std::vector<std::string>& rule_ids,
                                          const std::vector<std::string>& seen_keys,
                                          std::string_view actor);
+
+  // --- scores and accountability (store_scores.cpp) ---
+  // Every asset (by id) with its findings, one call per asset; detail_json is
+  // filled only for findings of `detail_rules`. Streams: one asset in memory.
+  Status ForEachAssetForScoring(
+      const std::vector<std::string>& detail_rules,
+      const std::function<Status(const Asset&, const std::vector<ScoringFinding>&)>& fn);
+  // Stores a run and its unit scores in one transaction; returns the run id.
+  Result<int64_t> SaveScoreRun(const ScoreRun& run, const std::vector<UnitScore>& scores);
+  // Newest last; at most `limit` of the latest runs, with mean_top_score.
+  Result<std::vector<ScoreRun>> ListScoreRuns(int limit);
+  // Unit scores of a run ranked within each parent (parent by name, then
+  // rank), with the previous run's score when there is one.
+  Status ForEachRankedUnitScore(int64_t run_id,
+                                const std::function<Status(const RankedUnitScore&)>& fn);
+  // Findings that count at `now` (status open/acknowledged/reopened/fixed,
+  // or accepted with an expired acceptance), by unit code, severity desc,
+  // due. overdue_only: only those with 0 < due_at < now. Streams.
+  Status ForEachAccountableFinding(int64_t now, bool overdue_only,
+                                   const std::function<Status(const AccountableFinding&)>& fn);
+  // Findings reopened at least once (回头看), by unit code, last reopen desc.
+  Status ForEachRepeatFinding(const std::function<Status(const AccountableFinding&)>& fn);
+
+  // --- drills (store_drills.cpp) ---
+  // Inserts the drill and a "start" event (detail: name, kind, window, scope).
+  Result<int64_t> CreateDrill(const Drill& drill);
+  Result<std::optional<Drill>> GetDrill(int64_t drill_id);
+  Result<std::optional<Drill>> RunningDrill();  // the newest running one
+  Result<std::vector<Drill>> ListDrills();      // by id
+  // Marks it finished at `time`, writes a "stop" event, and claims the scans
+  // and monitor events of its window that belong to no drill yet.
+  Status StopDrill(int64_t drill_id, int64_t time, std::string_view actor);
+  Status AddDrillEvent(const DrillEvent& event);
+  Status ForEachDrillEvent(int64_t drill_id, const std::function<Status(const DrillEvent&)>& fn);
+  // Monitor events of the drill, or in [from, until] without a drill.
+  Status ForEachMonitorEvent(int64_t drill_id, const DrillWindow& window,
+                             const std::function<Status(const MonitorEvent&)>& fn);
+  // Scans that started in the window (or were claimed by the drill).
+  Result<std::vector<Scan>> ScansInWindow(int64_t drill_id, const DrillWindow& window);
+  // Findings first seen in the window.
+  Status ForEachFindingOpenedIn(const DrillWindow& window,
+                                const std::function<Status(const AccountableFinding&)>& fn);
+  // Findings whose last move to verified/closed happened in the window;
+  // fixed_at = that time. By unit code, then time to fix.
+  Status ForEachFindingClosedIn(const DrillWindow& window,
+                                const std::function<Status(const AccountableFinding&)>& fn);
+
+  // --- diff (store_drills.cpp) ---
+  // The newest scan that finished at or before `time` (0 if none).
+  Result<int64_t> ScanFinishedBy(int64_t time);
+  // Assets / open services with evidence in scan `in` and none in `not_in`.
+  Status ForEachAssetOnlyIn(int64_t in, int64_t not_in,
+                            const std::function<Status(const Asset&)>& fn);
+  Status ForEachServiceOnlyIn(int64_t in, int64_t not_in,
+                              const std::function<Status(const Service&)>& fn);
+  // Present in `to` and not in `from` (new), or present in `from`, not seen
+  // in `to` although `to` looked at its service/asset again (fixed).
+  // "Present in scan X": first_seen_scan <= X <= last_seen_scan.
+  Status ForEachNewFinding(int64_t from, int64_t to,
+                           const std::function<Status(const AccountableFinding&)>& fn);
+  Status ForEachFixedFinding(int64_t from, int64_t to,
+                             const std::function<Status(const AccountableFinding&)>& fn);
+  Result<ScanExposure> ExposureOf(int64_t scan_id);
 
   // --- audit log (hash-chained) ---
   Status AppendAudit(std::string_view actor, std::string_view command,

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "inventory/store/sqlite_util.h"
 #include "inventory/store/store.h"
+#include "inventory/store/store_rows.h"
 
 namespace ciiscope::inventory {
 namespace {
@@ -91,11 +92,13 @@ void Touch(int64_t time, int64_t& first_seen, int64_t& last_seen) {
   if (time > last_seen) last_seen = time;
 }
 
-constexpr std::string_view kAssetColumns =
+}  // namespace
+
+const std::string_view kAssetColumns =
     "a.id, a.address, a.hostnames_json, a.first_seen, a.last_seen, a.role, a.criticality, "
     "a.cii_status, a.ledger_status, COALESCE(a.unit_id, 0)";
 
-Asset ReadAsset(const Statement& stmt, int first_col = 0) {
+Asset ReadAsset(const Statement& stmt, int first_col) {
   Asset asset;
   asset.id = stmt.Int(first_col + 0);
   asset.address = stmt.Text(first_col + 1);
@@ -110,7 +113,7 @@ Asset ReadAsset(const Statement& stmt, int first_col = 0) {
   return asset;
 }
 
-constexpr std::string_view kServiceColumns =
+const std::string_view kServiceColumns =
     "s.id, s.asset_id, a.address, s.transport, s.port, s.state, s.name, s.product, s.version, "
     "s.cpe, s.first_seen, s.last_seen";
 
@@ -130,6 +133,8 @@ Service ReadService(const Statement& stmt) {
   service.last_seen = stmt.Int(11);
   return service;
 }
+
+namespace {
 
 constexpr std::string_view kEvidenceColumns =
     "id, scan_id, asset_id, service_id, kind, data_json, raw, time";

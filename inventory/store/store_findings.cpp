@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "inventory/store/sqlite_util.h"
 #include "inventory/store/store.h"
+#include "inventory/store/store_rows.h"
 
 namespace ciiscope::inventory {
 namespace {
@@ -28,41 +29,6 @@ constexpr std::string_view kSeverityRank =
 
 bool IsClosedLike(std::string_view status) {
   return status == "fixed" || status == "verified" || status == "closed";
-}
-
-constexpr std::string_view kFindingColumns =
-    "id, key, rule_id, rule_version, severity, status, asset_id, service_id, address, port, "
-    "transport, title_zh, title_en, remediation_zh, remediation_en, references_json, "
-    "detail_json, evidence_ids_json, first_seen_scan, last_seen_scan, first_seen, last_seen, "
-    "due_at, assignee";
-
-Finding ReadFinding(const Statement& stmt) {
-  Finding f;
-  f.id = stmt.Int(0);
-  f.key = stmt.Text(1);
-  f.rule_id = stmt.Text(2);
-  f.rule_version = static_cast<int>(stmt.Int(3));
-  f.severity = stmt.Text(4);
-  f.status = stmt.Text(5);
-  f.asset_id = stmt.IsNull(6) ? 0 : stmt.Int(6);
-  f.service_id = stmt.IsNull(7) ? 0 : stmt.Int(7);
-  f.address = stmt.Text(8);
-  f.port = static_cast<uint16_t>(stmt.Int(9));
-  f.transport = stmt.Text(10);
-  f.title.zh = stmt.Text(11);
-  f.title.en = stmt.Text(12);
-  f.remediation.zh = stmt.Text(13);
-  f.remediation.en = stmt.Text(14);
-  f.references = sqlite::StringsFromJson(stmt.Text(15));
-  f.detail_json = stmt.Text(16);
-  f.evidence_ids = sqlite::IdsFromJson(stmt.Text(17));
-  f.first_seen_scan = stmt.IsNull(18) ? 0 : stmt.Int(18);
-  f.last_seen_scan = stmt.IsNull(19) ? 0 : stmt.Int(19);
-  f.first_seen = stmt.Int(20);
-  f.last_seen = stmt.Int(21);
-  f.due_at = stmt.Int(22);
-  f.assignee = stmt.Text(23);
-  return f;
 }
 
 Status InsertEvent(sqlite3* db, const std::string& path, int64_t finding_id, int64_t time,
@@ -85,6 +51,58 @@ Status SetStatus(sqlite3* db, const std::string& path, int64_t finding_id, std::
 }
 
 }  // namespace
+
+const std::string_view kFindingColumns =
+    "id, key, rule_id, rule_version, severity, status, asset_id, service_id, address, port, "
+    "transport, title_zh, title_en, remediation_zh, remediation_en, references_json, "
+    "detail_json, evidence_ids_json, first_seen_scan, last_seen_scan, first_seen, last_seen, "
+    "due_at, assignee";
+
+Finding ReadFinding(const Statement& stmt, int first) {
+  auto c = [first](int i) { return first + i; };
+  Finding f;
+  f.id = stmt.Int(c(0));
+  f.key = stmt.Text(c(1));
+  f.rule_id = stmt.Text(c(2));
+  f.rule_version = static_cast<int>(stmt.Int(c(3)));
+  f.severity = stmt.Text(c(4));
+  f.status = stmt.Text(c(5));
+  f.asset_id = stmt.IsNull(c(6)) ? 0 : stmt.Int(c(6));
+  f.service_id = stmt.IsNull(c(7)) ? 0 : stmt.Int(c(7));
+  f.address = stmt.Text(c(8));
+  f.port = static_cast<uint16_t>(stmt.Int(c(9)));
+  f.transport = stmt.Text(c(10));
+  f.title.zh = stmt.Text(c(11));
+  f.title.en = stmt.Text(c(12));
+  f.remediation.zh = stmt.Text(c(13));
+  f.remediation.en = stmt.Text(c(14));
+  f.references = sqlite::StringsFromJson(stmt.Text(c(15)));
+  f.detail_json = stmt.Text(c(16));
+  f.evidence_ids = sqlite::IdsFromJson(stmt.Text(c(17)));
+  f.first_seen_scan = stmt.IsNull(c(18)) ? 0 : stmt.Int(c(18));
+  f.last_seen_scan = stmt.IsNull(c(19)) ? 0 : stmt.Int(c(19));
+  f.first_seen = stmt.Int(c(20));
+  f.last_seen = stmt.Int(c(21));
+  f.due_at = stmt.Int(c(22));
+  f.assignee = stmt.Text(c(23));
+  return f;
+}
+
+std::string FindingColumns(std::string_view alias) {
+  std::string out;
+  std::string_view rest = kFindingColumns;
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string_view col = rest.substr(0, comma);
+    while (!col.empty() && col.front() == ' ') col.remove_prefix(1);
+    if (!out.empty()) out += ", ";
+    out += std::string(alias) + "." + std::string(col);
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
 
 Result<UpsertResult> Store::UpsertFinding(const Finding& finding, int64_t scan_id,
                                           std::string_view actor) {

@@ -1,0 +1,35 @@
+#pragma once
+// Private to inventory/store: row readers shared by several store_*.cpp.
+
+#include <string>
+#include <string_view>
+
+#include "inventory/model/model.h"
+#include "inventory/model/score.h"
+#include "inventory/store/sqlite_util.h"
+
+namespace ciiscope::inventory {
+
+// The findings columns ReadFinding expects, in order (no table alias).
+extern const std::string_view kFindingColumns;
+// The same columns, each prefixed with "ALIAS.".
+std::string FindingColumns(std::string_view alias);
+// Reads kFindingColumns starting at column `first`.
+Finding ReadFinding(const sqlite::Statement& stmt, int first = 0);
+
+// Scans: columns without alias; ReadScan reads them from column 0.
+extern const std::string_view kScanColumns;
+Scan ReadScan(const sqlite::Statement& stmt);
+// Assets: columns with alias "a."; ReadAsset reads them from first_col.
+extern const std::string_view kAssetColumns;
+Asset ReadAsset(const sqlite::Statement& stmt, int first_col = 0);
+// Services: columns "s." and "a.address" (join assets a); from column 0.
+extern const std::string_view kServiceColumns;
+Service ReadService(const sqlite::Statement& stmt);
+
+// A finding (kFindingColumns from column 0) followed by the unit columns
+// u.id, code, name, owner, contact (24..28); when reopen_cols_at > 0 also
+// last reopen time, last fix time and reopen count from that column.
+AccountableFinding ReadAccountable(const sqlite::Statement& stmt, int reopen_cols_at);
+
+}  // namespace ciiscope::inventory
