@@ -8,6 +8,7 @@
 #include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
+#include "rulelang/collect_yaml.h"
 #include "rulelang/rule.h"
 #include "rulelang/yaml_reader.h"
 
@@ -126,10 +127,7 @@ class RuleLoader {
       CII_RETURN_IF_ERROR(LoadExtract(e, &rule));
     }
     if (YAML::Node c = Field(root, "collect")) {
-      if (!c.IsMap() && !c.IsSequence()) {
-        return reader_.Fail(c, "expected collect to be a mapping or a list, got " + YamlReader::Describe(c));
-      }
-      CII_ASSIGN_OR_RETURN(rule.collect, reader_.Json(c));
+      CII_ASSIGN_OR_RETURN(rule.collect, internal::LoadCollect(reader_, c));
     }
     if (YAML::Node t = Field(root, "tests")) {
       CII_RETURN_IF_ERROR(LoadTests(t, &rule));
