@@ -90,7 +90,7 @@ struct Rule {
   Expression when;
   nlohmann::json set = nlohmann::json::object();  // dotted path → literal, assigned on match
   std::vector<Extraction> extract;
-  nlohmann::json collect;  // optional, opaque to rulelang: extra evidence the scanner gathers
+  nlohmann::json collect;  // optional, normalized by rulelang/collect.h: extra evidence the scanner gathers
   std::vector<RuleTest> tests;
   Identity identity;  // identify rules only
   SourcePos source;  // the file, line 1 column 1

@@ -11,6 +11,7 @@
 #include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
+#include "rulelang/collect_yaml.h"
 #include "rulelang/rule.h"
 #include "rulelang/yaml_reader.h"
 
@@ -191,10 +192,7 @@ class RuleLoader {
     }());
     Step([&]() -> Status {
       if (YAML::Node c = Field(root, "collect")) {
-        if (!c.IsMap() && !c.IsSequence()) {
-          return reader_.Fail(c, "expected collect to be a mapping or a list, got " + YamlReader::Describe(c));
-        }
-        CII_ASSIGN_OR_RETURN(rule.collect, reader_.Json(c));
+        CII_ASSIGN_OR_RETURN(rule.collect, internal::LoadCollect(reader_, c));
       }
       return Ok();
     }());
