@@ -7,12 +7,16 @@
 #include "scanner/probes/null/null_probe.h"
 #include "scanner/probes/redis/redis_probe.h"
 #include "scanner/probes/tls/tls_probe.h"
+#include "scanner/probes/dns/dns_probe.h"
 #include "scanner/probes/ftp/ftp_probe.h"
 #include "scanner/probes/imap/imap_probe.h"
+#include "scanner/probes/ldap/ldap_probe.h"
 #include "scanner/probes/memcached/memcached_probe.h"
 #include "scanner/probes/mongodb/mongodb_probe.h"
 #include "scanner/probes/mysql/mysql_probe.h"
 #include "scanner/probes/pop3/pop3_probe.h"
+#include "scanner/probes/rdp/rdp_probe.h"
+#include "scanner/probes/smb/smb_probe.h"
 #include "scanner/probes/postgres/postgres_probe.h"
 #include "scanner/probes/smtp/smtp_probe.h"
 #include "scanner/probes/ssh/ssh_probe.h"
@@ -65,6 +69,10 @@ void RegisterBuiltinProbes(ProbeRegistry& registry) {
   registry.Register(MakeMongodbProbe());
   registry.Register(MakeMemcachedProbe());
   registry.Register(MakeTelnetProbe());
+  registry.Register(MakeLdapProbe());
+  registry.Register(MakeRdpProbe());
+  registry.Register(MakeSmbProbe());
+  registry.Register(MakeDnsTcpProbe());
 }
 
 bool LooksLikeTls(std::string_view b) {

@@ -75,7 +75,8 @@ class ProbeRegistry {
 };
 
 // Registers "null", "http", "tls", "redis", "ssh", "ftp", "smtp", "pop3",
-// "imap", "mysql", "postgres", "mongodb", "memcached", "telnet".
+// "imap", "mysql", "postgres", "mongodb", "memcached", "telnet", "ldap", "rdp",
+// "smb", "dns" (TCP).
 void RegisterBuiltinProbes(ProbeRegistry& registry);
 
 // True when bytes start like a TLS handshake record or alert (0x16/0x15 0x03).

@@ -28,6 +28,8 @@ std::string LeafDer(X509* cert) {
   return out;
 }
 
+constexpr long kMaxCertListBytes = 96 * 1024;
+
 void RecordTls(const ProbeContext& ctx, SSL* ssl) {
   nlohmann::json data = {{"version", SSL_get_version(ssl)}};
   const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl);
@@ -55,6 +57,9 @@ class TlsProbe : public ServiceProbe {
     SSL_CTX_set_min_proto_version(native, 0);
     SSL_CTX_set_cipher_list(native, "ALL:COMPLEMENTOFALL:@SECLEVEL=0");
     SSL_CTX_set_options(native, SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_IGNORE_UNEXPECTED_EOF);
+    // Cap on the peer's certificate list (handshake bytes): a 60-certificate
+    // chain of ordinary certificates fits, a flood does not.
+    SSL_CTX_set_max_cert_list(native, kMaxCertListBytes);
   }
 
   std::string_view name() const override { return "tls"; }

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "split_feed.h"
 #include "scanner/probes/common/code_reply.h"
 #include "scanner/probes/common/first_bytes.h"
 #include "scanner/probes/ftp/ftp_probe.h"
@@ -21,15 +22,6 @@
 
 namespace ciiscope::scanner {
 namespace {
-
-// Every proper prefix of `whole` is incomplete; `whole` is complete.
-template <typename Parse>
-void ExpectCompleteOnlyWhole(std::string_view whole, Parse parse) {
-  for (size_t i = 0; i < whole.size(); ++i) {
-    EXPECT_FALSE(parse(whole.substr(0, i)).complete) << "complete after " << i << " bytes";
-  }
-  EXPECT_TRUE(parse(whole).complete);
-}
 
 TEST(SshBannerTest, ParsesDebianOpenSsh) {
   std::string whole = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n";

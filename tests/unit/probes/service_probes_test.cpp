@@ -6,9 +6,14 @@
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "local_servers.h"
+#include "scanner/probes/common/ber.h"
+#include "scanner/probes/dns/dns_probe.h"
+#include "scanner/probes/ldap/ldap_probe.h"
 #include "scanner/probes/probe.h"
+#include "scanner/probes/rdp/rdp_probe.h"
 #include "test_sink.h"
 
 namespace ciiscope::scanner {
@@ -224,6 +229,74 @@ TEST(ProbeServiceTest, TriesFtpThenSmtpOnA220Greeting) {
 TEST(ProbeServiceTest, IdentifiesImapOnAnUnusualPort) {
   ScriptServer server("* OK IMAP ready\r\n", {{"a1 ", "a1 OK\r\n"}});
   EXPECT_EQ(ServiceProbeNames(server.port()), std::vector<std::string>{"imap-greeting"});
+}
+
+TEST(RdpProbeTest, RecordsSelectedProtocolAndNla) {
+  std::string confirm("\x03\x00\x00\x13\x0e\xd0\x00\x00\x12\x34\x00"
+                      "\x02\x1f\x08\x00\x02\x00\x00\x00", 19);
+  ScriptServer server("", {{std::string("\x03\x00\x00\x13", 4), confirm}});
+  ProbeRun r = RunNamed("rdp", server.port());
+  EXPECT_TRUE(r.result.recognized);
+  EXPECT_EQ(r.probe["probe"], "rdp-negotiate");
+  EXPECT_EQ(r.probe["selected_protocol"], "hybrid");
+  EXPECT_EQ(r.probe["nla"], true);
+  EXPECT_EQ(server.received(), RdpConnectionRequest());
+}
+
+TEST(LdapProbeTest, ReadsRootDseAndUnbinds) {
+  auto msg = [](int id, uint8_t op, const std::string& c) {
+    return BerEncode(0x30, BerEncodeInteger(0x02, id) + BerEncode(op, c));
+  };
+  std::string attrs = BerEncode(
+      0x30, BerEncode(0x04, "supportedCapabilities") +
+                BerEncode(0x31, BerEncode(0x04, "1.2.840.113556.1.4.800")));
+  std::string reply = msg(1, 0x64, BerEncode(0x04, "") + BerEncode(0x30, attrs)) +
+                      msg(1, 0x65, BerEncodeInteger(0x0a, 0) + BerEncode(0x04, "") +
+                                       BerEncode(0x04, ""));
+  ScriptServer server("", {{"\x30", reply}});
+  ProbeRun r = RunNamed("ldap", server.port());
+  EXPECT_TRUE(r.result.recognized);
+  EXPECT_EQ(r.probe["probe"], "ldap-rootdse");
+  EXPECT_EQ(r.probe["active_directory"], true);
+  EXPECT_EQ(r.probe["attributes"]["supportedCapabilities"][0], "1.2.840.113556.1.4.800");
+  EXPECT_TRUE(server.received().starts_with(LdapRootDseRequest()));
+  // The UnbindRequest follows; the server thread may still be reading it.
+  for (int i = 0; i < 40 && server.received().size() <= LdapRootDseRequest().size(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_GT(server.received().size(), LdapRootDseRequest().size());
+}
+
+TEST(SmbProbeTest, NotesAnSmb1OnlyServer) {
+  ScriptServer server("", {{std::string("\0\0", 2),
+                            std::string("\0\0\0\x08\xffSMB\x72\0\0\0", 12)}});
+  ProbeRun r = RunNamed("smb", server.port());
+  EXPECT_TRUE(r.result.recognized);
+  EXPECT_EQ(r.probe["smb1_only"], true);
+}
+
+TEST(DnsProbeTest, ReadsVersionBindOverTcp) {
+  std::string m("\x63\x69\x84\x00\x00\x01\x00\x01\x00\x00\x00\x00", 12);
+  m += DnsVersionQuery().substr(12);
+  m += std::string("\xc0\x0c\x00\x10\x00\x03\x00\x00\x00\x00\x00\x08\x07" "dnsmasq", 20);
+  std::string framed = std::string(1, '\0') + static_cast<char>(m.size()) + m;
+  ScriptServer server("", {{"", framed}});
+  ProbeRun r = RunNamed("dns", server.port());
+  EXPECT_TRUE(r.result.recognized);
+  EXPECT_EQ(r.probe["transport"], "tcp");
+  EXPECT_EQ(r.probe["version"], "dnsmasq");
+}
+
+TEST(NewProbesTest, SilentServersEndByTheGreetingWindow) {
+  for (const char* name : {"rdp", "ldap", "smb", "dns"}) {
+    ScriptServer server("", {});
+    auto start = std::chrono::steady_clock::now();
+    ProbeRun r = RunNamed(name, server.port());
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4)) << name;
+    EXPECT_TRUE(r.result.connected) << name;
+    EXPECT_FALSE(r.result.recognized) << name;
+    EXPECT_TRUE(r.probe.is_null()) << name;
+  }
 }
 
 }  // namespace

@@ -196,6 +196,27 @@ void LocalServer::Serve(int fd) {
       }
       return;
     }
+    case Behavior::kDrip:
+      for (char c : payload_) {
+        if (stop || Clock::now() >= end) return;
+        SendAll(fd, std::string(1, c));
+        for (int i = 0; i < 20 && !stop; ++i) WaitFor(fd, 0);  // ~1 s in 50 ms steps
+      }
+      WaitForClose(fd, stop, end);
+      return;
+    case Behavior::kEndlessChunked: {
+      if (!ReadRequest(fd, stop, end)) return;
+      SendAll(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+      fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+      std::string chunk = "1000\r\n" + std::string(4096, 'c') + "\r\n";
+      while (!stop && Clock::now() < end) {
+        if (!WaitFor(fd, POLLOUT)) continue;
+        ssize_t n = send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL);
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return;
+      }
+      return;
+    }
+    case Behavior::kTlsLongChain:
     case Behavior::kTlsHttp: {
       timeval tv{3, 0};
       setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -204,6 +225,9 @@ void LocalServer::Serve(int fd) {
                                                             &SSL_CTX_free);
       SSL_CTX_use_certificate(ctx.get(), cert_->x509());
       SSL_CTX_use_PrivateKey(ctx.get(), cert_->key());
+      for (int i = 1; behavior_ == Behavior::kTlsLongChain && i < 60; ++i) {
+        SSL_CTX_add1_chain_cert(ctx.get(), cert_->x509());
+      }
       std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), &SSL_free);
       SSL_set_fd(ssl.get(), fd);
       if (SSL_accept(ssl.get()) != 1) return;

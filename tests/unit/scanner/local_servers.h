@@ -38,6 +38,9 @@ enum class Behavior {
   kFlood,    // sends bytes until the client closes (at most ~10 s)
   kTlsHttp,  // TLS handshake with `cert`, reads a request, answers `payload`
   kReply,    // reads whatever the client sends first, answers `payload`, waits for close
+  kDrip,     // sends `payload` one byte a second (at most ~10 s)
+  kEndlessChunked,  // reads a request, answers 200 with 4 KiB chunks until the client closes
+  kTlsLongChain,    // like kTlsHttp, the leaf followed by 59 more copies of `cert` (60 in all)
 };
 
 // Listening socket, accept loop and one bounded worker thread a connection;

@@ -36,7 +36,7 @@ TEST(ProbeRegistryTest, BuiltinsAndHints) {
   EXPECT_EQ(registry.Names(),
             (std::vector<std::string>{"null", "http", "tls", "redis", "ssh", "ftp", "smtp", "pop3",
                                       "imap", "mysql", "postgres", "mongodb", "memcached",
-                                      "telnet"}));
+                                      "telnet", "ldap", "rdp", "smb", "dns"}));
   ASSERT_NE(registry.Find("redis"), nullptr);
   EXPECT_EQ(registry.Find("redis")->port_hints(), std::vector<uint16_t>{6379});
   EXPECT_EQ(registry.Find("nope"), nullptr);
