@@ -159,6 +159,7 @@ void Send(SynSweep& sweep, int raw) {
     n = 0;
   };
   for (int pass = 0; pass <= opts.retries && !sweep.stop.load(); ++pass) {
+    uint64_t queued = 0;
     for (uint64_t k = sweep.start; k < sweep.total; ++k) {
       uint64_t pair = sweep.order(ShardPosition(k, opts.shard));
       if (pass > 0 && sweep.Answered(pair)) continue;
@@ -171,6 +172,7 @@ void Send(SynSweep& sweep, int raw) {
         now = Clock::now();
         if (sweep.stop.load()) return;
       }
+      ++queued;
       uint32_t seq = syn::Cookie(sweep.key, sweep.src[ti], sweep.dst[ti], sweep.sport, port);
       syn::BuildSyn(packets[n], sweep.src[ti], sweep.dst[ti], sweep.sport, port, seq, ip_id++);
       addrs[n] = sockaddr_in{};
@@ -190,6 +192,8 @@ void Send(SynSweep& sweep, int raw) {
     }
     flush();
     if (pass == 0) sweep.sent_first_pass.store(sweep.total);
+    // Everything answered: no retransmission, no more waiting.
+    if (pass > 0 && queued == 0) break;
     auto until = Clock::now() + opts.connect_timeout;
     while (Clock::now() < until && !sweep.stop.load()) std::this_thread::sleep_for(milliseconds(10));
   }
