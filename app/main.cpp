@@ -44,6 +44,7 @@ std::vector<std::string> NormalizeArgs(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "-iL") a = "--input-list";
+    if (a == "-Pn") a = "--no-ping";
     args.push_back(a);
   }
   return args;

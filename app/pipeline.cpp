@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <spdlog/spdlog.h>
@@ -20,6 +21,8 @@
 #include "reports/report.h"
 #include "reports/safe_path.h"
 #include "rulelang/rule.h"
+#include "scanner/connect_io.h"
+#include "scanner/discovery.h"
 #include "scanner/engine.h"
 #include "scanner/permutation.h"
 #include "scanner/targets.h"
@@ -27,6 +30,68 @@
 namespace ciiscope::app {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// Holds host discovery's evidence until the scan it belongs to exists.
+class HeldEvidence : public inventory::EvidenceSink {
+ public:
+  void Record(inventory::Observation obs) override {
+    std::lock_guard lock(mu_);
+    held_.push_back(std::move(obs));
+  }
+  void Flush() override {}
+  std::vector<inventory::Observation> Take() {
+    std::lock_guard lock(mu_);
+    return std::move(held_);
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<inventory::Observation> held_;
+};
+
+// The scan's targets after host discovery: a fresh scan runs discovery
+// (unless -Pn or sharded: shards need the same target list on every
+// machine); a resumed one keeps the hosts its first run found up.
+Result<std::vector<scanner::Target>> ApplyDiscovery(Context& ctx, ScanRequest& request, bool resuming,
+                                                   const scanner::Shard& shard,
+                                                   std::vector<scanner::Target> targets,
+                                                   HeldEvidence& evidence) {
+  if (resuming) {
+    if (!request.discovery_ran) return targets;
+    std::vector<scanner::Target> kept;
+    for (auto& t : targets) {
+      if (std::find(request.discovered.begin(), request.discovered.end(), t.address.ToString()) !=
+          request.discovered.end()) {
+        kept.push_back(std::move(t));
+      }
+    }
+    return kept;
+  }
+  if (request.no_ping || shard.count > 1) return targets;
+  scanner::DiscoveryOptions options;
+  options.concurrency = request.concurrency;
+  options.rate = request.rate;
+  options.timeout = std::chrono::milliseconds(request.connect_timeout_ms);
+  CII_ASSIGN_OR_RETURN(auto found, scanner::DiscoverHosts(targets, options, evidence, *ctx.stop));
+  if (ctx.stop->load()) {
+    return Error(ErrorCode::kInterrupted, "interrupted during host discovery; nothing recorded");
+  }
+  std::vector<scanner::Target> up;
+  request.discovery_ran = true;
+  request.discovered.clear();
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (!found.up[i]) continue;
+    request.discovered.push_back(targets[i].address.ToString());
+    up.push_back(std::move(targets[i]));
+  }
+  spdlog::info("host discovery: {} of {} target(s) up (arp {}, icmp {}, tcp {}); -Pn skips discovery",
+               up.size(), targets.size(), found.by_arp, found.by_icmp, found.by_tcp);
+  return up;
+}
+
+}  // namespace
 
 Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanRequest& given) {
   ScanRequest request = given;
@@ -47,6 +112,11 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
   if (request.concurrency < 1 || request.concurrency > 65536) {
     return Error(ErrorCode::kInvalidArgument, "--concurrency must be 1..65536");
   }
+  if (request.rate < 0) return Error(ErrorCode::kInvalidArgument, "--rate must be >= 0 (0 = unlimited)");
+  if (request.retries < 0 || request.retries > 10) {
+    return Error(ErrorCode::kInvalidArgument, "--retries must be 0..10");
+  }
+  CII_RETURN_IF_ERROR(scanner::ParseConnectIoKind(request.io));
   scanner::Shard shard;
   if (!request.shard.empty()) {
     CII_ASSIGN_OR_RETURN(shard, scanner::ParseShard(request.shard));
@@ -73,6 +143,10 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
     return Error(ErrorCode::kInvalidArgument,
                  "unknown engine '" + request.engine + "' (available: " + known + ")");
   }
+  const size_t resolved_count = targets.size();
+  HeldEvidence discovery_evidence;
+  CII_ASSIGN_OR_RETURN(targets, ApplyDiscovery(ctx, request, resume.has_value(), shard, std::move(targets),
+                                               discovery_evidence));
   const uint64_t seed = request.seed ? *request.seed : (uint64_t{std::random_device{}()} << 32) ^
                                                            std::random_device{}();
 
@@ -91,13 +165,16 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
     scan.status = "running";
     scan.shard = scanner::FormatShard(shard);
     scan.seed = seed;
-    scan.options_json = ScanOptionsJson(request, targets.size());
+    scan.options_json = ScanOptionsJson(request, resolved_count);
     CII_ASSIGN_OR_RETURN(scan_id, store.CreateScan(scan));
   }
 
   scanner::ScanOptions options;
   options.ports = ports;
   options.concurrency = request.concurrency;
+  options.rate = request.rate;
+  options.retries = request.retries;
+  options.io = request.io;
   options.connect_timeout = std::chrono::milliseconds(request.connect_timeout_ms);
   options.service_timeout = std::chrono::milliseconds(request.service_timeout_ms);
   options.service_probes = request.service_probes;
@@ -110,6 +187,7 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
   }
 
   inventory::StoreSink sink(store, scan_id);
+  for (auto& obs : discovery_evidence.Take()) sink.Record(std::move(obs));
   const RunnerId runner = SelfRunner();
   const uint64_t pairs = static_cast<uint64_t>(targets.size()) * ports.size();
   auto save_checkpoint = [&](const scanner::SweepCheckpoint& cp) -> Status {

@@ -21,6 +21,9 @@ struct ScanRequest {
   std::string engine = "connect";
   std::string profile = "adhoc";
   int concurrency = 256;
+  double rate = 0;            // --rate connects/s; 0 = as fast as the machine allows
+  int retries = 1;            // --retries for ports that did not answer
+  std::string io = "auto";    // --io auto|uring|epoll (connect engine)
   int connect_timeout_ms = 1500;
   int service_timeout_ms = 5000;
   bool service_probes = true;
@@ -30,6 +33,11 @@ struct ScanRequest {
   std::string shard;             // --shard I/N (1-based); "" = whole scan
   int64_t resume_scan_id = 0;    // --resume SCAN: everything else comes from that scan
   int checkpoint_interval_ms = 2000;
+  bool no_ping = false;  // -Pn: skip host discovery (implied by --shard and --resume)
+  // Set by RunScan/PlanResume: the targets host discovery found up (the
+  // scan's target list when discovery_ran), recorded for resume.
+  bool discovery_ran = false;
+  std::vector<std::string> discovered;
 };
 
 struct ScanSummary {

@@ -63,10 +63,14 @@ std::string ScanOptionsJson(const ScanRequest& r, size_t target_count) {
                       {"excludes", r.excludes},
                       {"allow_reserved", r.allow_reserved},
                       {"concurrency", r.concurrency},
+                      {"rate", r.rate},
+                      {"retries", r.retries},
+                      {"io", r.io},
                       {"connect_timeout_ms", r.connect_timeout_ms},
                       {"service_timeout_ms", r.service_timeout_ms},
                       {"service_probes", r.service_probes},
                       {"target_count", target_count}};
+  if (r.discovery_ran) j["discovered"] = r.discovered;
   return j.dump();
 }
 
@@ -100,10 +104,17 @@ Result<ResumePlan> PlanResume(inventory::Store& store, int64_t scan_id) {
     r.excludes = options.value("excludes", std::vector<std::string>{});
     r.allow_reserved = options.value("allow_reserved", false);
     r.concurrency = options.value("concurrency", r.concurrency);
+    r.rate = options.value("rate", r.rate);
+    r.retries = options.value("retries", r.retries);
+    r.io = options.value("io", r.io);
     r.connect_timeout_ms = options.value("connect_timeout_ms", r.connect_timeout_ms);
     r.service_timeout_ms = options.value("service_timeout_ms", r.service_timeout_ms);
     r.service_probes = options.value("service_probes", r.service_probes);
     plan.target_count = options.value("target_count", size_t{0});
+    if (options.contains("discovered")) {
+      r.discovery_ran = true;
+      r.discovered = options.at("discovered").get<std::vector<std::string>>();
+    }
   } catch (const nlohmann::json::exception& e) {
     return Error(ErrorCode::kInvalidArgument,
                  "cannot resume " + name + ": bad options_json (" + e.what() + ")");

@@ -1,9 +1,12 @@
 #pragma once
-// The "connect" engine: no privileges, plain connect() with standalone Asio
-// coroutines on two threads. Sweeps (target × port) in the seeded
-// permutation of scanner/permutation.h (only the options' shard), with at most `concurrency` connections in flight; on each open port runs
-// the service probes (scanner/probes/) in the same slot, so the bound covers
-// probe connections too.
+// The "connect" engine: no privileges, plain non-blocking connect(). Sweeps
+// (target × port) in the seeded permutation of scanner/permutation.h (only
+// the options' shard) on two sweeper threads (scanner/connect_sweeper.h),
+// each batching its connects through io_uring (epoll where io_uring is
+// unavailable, or with options.io = "epoll"), with at most `concurrency`
+// connections in flight in all, paced by options.rate. Each open port is
+// handed to the service probes (scanner/probes/, standalone Asio on one more
+// thread) in the same slot, so the bound covers probe connections too.
 //
 // Evidence: `port_state` for open ports only and `host_up` once per host that
 // answered (a connection or a reset); closed and filtered ports are counted in

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "scanner/connect_engine.h"
+#include "scanner/syn_engine.h"
 
 namespace ciiscope::scanner {
 
@@ -37,8 +38,25 @@ bool EngineRegistry::Contains(std::string_view name) const {
   return false;
 }
 
+Status ValidateScanOptions(const ScanOptions& options) {
+  if (options.ports.size() == 0) {
+    return Error(ErrorCode::kInvalidArgument, "no ports to scan (expected a port list such as 1-1024)");
+  }
+  if (options.connect_timeout.count() <= 0 || options.service_timeout.count() <= 0) {
+    return Error(ErrorCode::kInvalidArgument, "timeouts must be positive");
+  }
+  if (options.shard.count == 0 || options.shard.index >= options.shard.count) {
+    return Error(ErrorCode::kInvalidArgument, "bad shard (expected I/N with 1 <= I <= N)");
+  }
+  if (options.rate < 0 || options.retries < 0 || options.retries > 10) {
+    return Error(ErrorCode::kInvalidArgument, "--rate must be >= 0 and --retries 0..10");
+  }
+  return Ok();
+}
+
 void RegisterBuiltinEngines(EngineRegistry& registry) {
   registry.Register("connect", [] { return MakeConnectEngine(); });
+  registry.Register("syn", [] { return MakeSynEngine(); });
 }
 
 }  // namespace ciiscope::scanner

@@ -34,6 +34,9 @@ struct SweepCheckpoint {
 struct ScanOptions {
   core::PortList ports;  // required
   int concurrency = 256;  // max connections in flight
+  double rate = 0;        // connects (probes) per second over all threads; 0 = unlimited
+  int retries = 1;        // extra attempts for a port that did not answer in connect_timeout
+  std::string io = "auto";  // connect engine's kernel interface: auto | uring | epoll
   std::chrono::milliseconds connect_timeout{1500};
   std::chrono::milliseconds service_timeout{5000};  // absolute deadline per service conversation
   size_t banner_cap = 16 * 1024;
@@ -63,6 +66,10 @@ struct ScanStats {
   bool interrupted = false;
   int64_t duration_ms = 0;
 };
+
+// The checks every engine makes before sending: ports given, positive
+// timeouts, a valid shard, rate >= 0, retries 0..10.
+Status ValidateScanOptions(const ScanOptions& options);
 
 // Contract: Run is called once per scan from one thread. Observations go to
 // `sink` as they are made; Record() may be called from engine threads. `stop`
@@ -100,7 +107,7 @@ class EngineRegistry {
   std::vector<std::pair<std::string, Factory>> entries_;
 };
 
-// Registers "connect".
+// Registers "connect" and "syn".
 void RegisterBuiltinEngines(EngineRegistry& registry);
 
 }  // namespace ciiscope::scanner

@@ -23,10 +23,19 @@ void AddScanFlags(CLI::App* cmd, ScanFlags& flags) {
       ->capture_default_str();
   cmd->add_option("--timeout", flags.request.connect_timeout_ms, "Connect timeout in ms")
       ->capture_default_str();
+  cmd->add_option("--rate", flags.request.rate, "Probes per second over all threads (0 = unlimited)")
+      ->capture_default_str();
+  cmd->add_option("--retries", flags.request.retries,
+                  "Extra attempts for a port that did not answer within --timeout")
+      ->capture_default_str();
+  cmd->add_option("--io", flags.request.io, "Connect engine kernel interface: auto, uring, epoll")
+      ->capture_default_str();
   cmd->add_option("--service-timeout", flags.request.service_timeout_ms,
                   "Deadline per service conversation in ms")
       ->capture_default_str();
   cmd->add_flag("--no-probes", flags.no_probes, "Port sweep only, no banner/HTTP/TLS probes");
+  cmd->add_flag("--no-ping", flags.request.no_ping,
+                "-Pn: skip host discovery (ARP, ICMP echo, TCP ping) and sweep every target");
   cmd->add_flag("--allow-reserved", flags.request.allow_reserved,
                 "Also scan reserved ranges (multicast, 0/8, 240/4, link-local, metadata)");
   cmd->add_option("--seed", flags.seed,

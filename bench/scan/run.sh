@@ -14,7 +14,8 @@
 # No packet leaves the namespaces; names are never resolved (nmap -n).
 #
 # Environment: PORTS (1-1000), OPEN_PORTS (space-separated, within PORTS),
-# CONCURRENCY (ciiscope, 4096), MASSCAN_RATE (200000), MEM_SECONDS (20: the
+# CONCURRENCY (ciiscope, 4096), CONNECT_IO (auto|uring|epoll), SYN_RATE
+# (ciiscope syn packets/s, 0 = unlimited), MASSCAN_RATE (200000), MEM_SECONDS (20: the
 # /16 run is stopped with SIGINT after this long; its peak RSS is reported
 # with how many pairs it finished), BENCH_DIR (/tmp/ciiscope-bench-scan).
 # Needs root, iproute2, nmap, masscan, python3, sqlite3, /usr/bin/time.
@@ -29,6 +30,8 @@ PORTS=${PORTS:-1-1000}
 OPEN_PORTS=${OPEN_PORTS:-"21 22 23 25 53 80 110 135 139 143 443 445 993 995"}
 CONCURRENCY=${CONCURRENCY:-4096}
 MASSCAN_RATE=${MASSCAN_RATE:-200000}
+SYN_RATE=${SYN_RATE:-0}
+CONNECT_IO=${CONNECT_IO:-auto}
 MEM_SECONDS=${MEM_SECONDS:-20}
 NS_A=cs-bench-a
 NS_B=cs-bench-b
@@ -160,8 +163,8 @@ nmap_open() {  # grepable output → ip:port lines
 # ---- connect: ciiscope vs nmap -sT -T5 -----------------------------------
 db=$work/connect.db
 new_db "$db"
-time_run ciiscope_connect "$bin" --db "$db" scan "$TARGETS" -p "$PORTS" --no-probes \
-  --concurrency "$CONCURRENCY" --timeout 1000
+time_run ciiscope_connect "$bin" --db "$db" scan "$TARGETS" -p "$PORTS" --no-probes -Pn \
+  --concurrency "$CONCURRENCY" --timeout 1000 --io "$CONNECT_IO"
 ciiscope_open "$db" > "$work/ciiscope_connect.open"
 check ciiscope_connect "$work/ciiscope_connect.open"
 grep -h "^scan" "$work/ciiscope_connect.out" || cat "$work/ciiscope_connect.err" >&2
@@ -173,7 +176,8 @@ check nmap_sT "$work/nmap_sT.open"
 # ---- syn: ciiscope vs nmap -sS -T4 vs masscan ------------------------------
 db=$work/syn.db
 new_db "$db"
-time_run ciiscope_syn "$bin" --db "$db" scan "$TARGETS" -p "$PORTS" --no-probes --engine syn
+time_run ciiscope_syn "$bin" --db "$db" scan "$TARGETS" -p "$PORTS" --no-probes -Pn --engine syn \
+  --rate "$SYN_RATE" --timeout 1000
 if grep -q "unknown engine" "$work/ciiscope_syn.err"; then
   SYN_MISSING=1
   echo "ciiscope syn: engine not available in this build (skipped)"
@@ -197,7 +201,7 @@ check masscan "$work/masscan.open"
 db=$work/mem.db
 new_db "$db"
 time_run ciiscope_mem timeout -s INT "$MEM_SECONDS" "$bin" --db "$db" scan "$MEM_TARGETS" \
-  -p "$PORTS" --no-probes --concurrency "$CONCURRENCY" --timeout 1000 --json
+  -p "$PORTS" --no-probes -Pn --concurrency "$CONCURRENCY" --timeout 1000 --io "$CONNECT_IO" --json
 mem_done=$(sqlite3 "$db" "SELECT done FROM scan_progress ORDER BY rowid DESC LIMIT 1;" 2>/dev/null || echo "?")
 
 # ---- report ----------------------------------------------------------------

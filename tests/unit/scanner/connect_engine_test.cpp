@@ -183,5 +183,69 @@ TEST(ConnectEngineTest, RejectsEmptyPortList) {
   EXPECT_NE(stats.error().message().find("no ports"), std::string::npos);
 }
 
+// Both kernel interfaces of the sweep tell open from closed the same way.
+class ConnectIoTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ConnectIoTest, SweepsOpenAndClosedPortsExactly) {
+  std::vector<std::unique_ptr<LocalServer>> servers;
+  std::vector<uint16_t> ports, open;
+  for (int i = 0; i < 5; ++i) {
+    servers.push_back(std::make_unique<LocalServer>(Behavior::kSilent));
+    open.push_back(servers.back()->port());
+  }
+  ports = open;
+  for (int i = 0; i < 40; ++i) {
+    if (uint16_t p = testing::ClosedLoopbackPort()) ports.push_back(p);
+  }
+  ScanOptions options;
+  options.ports = core::PortList::Of(ports);
+  options.service_probes = false;
+  options.io = GetParam();
+  options.concurrency = 8;
+  MemorySink sink;
+  std::atomic<bool> stop{false};
+  auto stats = MakeConnectEngine()->Run(Loopback(), options, sink, stop, nullptr);
+  ASSERT_TRUE(stats) << stats.error().message();
+  const size_t distinct = core::PortList::Of(ports).size();
+  EXPECT_EQ(stats->attempted, distinct);
+  EXPECT_EQ(stats->open, open.size());
+  EXPECT_EQ(stats->closed, distinct - open.size());
+  EXPECT_EQ(stats->filtered, 0u);
+  for (uint16_t p : open) EXPECT_EQ(sink.Find("port_state", p).size(), 1u) << p;
+  EXPECT_EQ(sink.Find("host_up", 0).size(), 1u);
+}
+
+TEST_P(ConnectIoTest, RateLimitsConnects) {
+  std::vector<uint16_t> ports;
+  for (int i = 0; i < 30; ++i) {
+    if (uint16_t p = testing::ClosedLoopbackPort()) ports.push_back(p);
+  }
+  ScanOptions options;
+  options.ports = core::PortList::Of(ports);
+  options.service_probes = false;
+  options.io = GetParam();
+  options.rate = 100;  // 30 connects take about 0.3 s (a burst of one per thread)
+  MemorySink sink;
+  std::atomic<bool> stop{false};
+  auto start = Clock::now();
+  auto stats = MakeConnectEngine()->Run(Loopback(), options, sink, stop, nullptr);
+  ASSERT_TRUE(stats) << stats.error().message();
+  EXPECT_EQ(stats->closed, options.ports.size());
+  EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(200));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ConnectIoTest, ::testing::Values("epoll", "uring"));
+
+TEST(ConnectEngineTest, RejectsUnknownIoBackend) {
+  ScanOptions options;
+  options.ports = core::PortList::Of({80});
+  options.io = "kqueue";
+  MemorySink sink;
+  std::atomic<bool> stop{false};
+  auto stats = MakeConnectEngine()->Run(Loopback(), options, sink, stop, nullptr);
+  ASSERT_FALSE(stats);
+  EXPECT_NE(stats.error().message().find("--io"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ciiscope::scanner

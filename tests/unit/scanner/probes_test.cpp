@@ -88,7 +88,7 @@ size_t OpenDescriptors() {
 }
 
 // Runs in a forked child: the hard limit cannot be raised back.
-void ScanUnderTinyFdLimit() {
+void ScanUnderTinyFdLimit(const char* io) {
   std::vector<uint16_t> ports;
   for (int i = 0; i < 24; ++i) {
     if (uint16_t p = testing::ClosedLoopbackPort()) ports.push_back(p);
@@ -100,6 +100,7 @@ void ScanUnderTinyFdLimit() {
   options.ports = core::PortList::Of(ports);
   options.concurrency = 64;
   options.service_probes = false;
+  options.io = io;
   MemorySink sink;
   std::atomic<bool> stop{false};
   auto stats = MakeConnectEngine()->Run({Target{*core::IpAddress::Parse("127.0.0.1"), ""}},
@@ -116,7 +117,8 @@ TEST(ConnectEngineLimitsTest, RunsOutOfDescriptorsWithoutFailing) {
   GTEST_SKIP() << "EMFILE test is meaningless under the sanitizers' own fd use";
 #endif
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(ScanUnderTinyFdLimit(), ::testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(ScanUnderTinyFdLimit("epoll"), ::testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(ScanUnderTinyFdLimit("uring"), ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

@@ -138,15 +138,17 @@ TEST(TargetsTest, TargetFileErrors) {
   std::remove(path.c_str());
 }
 
-TEST(EngineRegistryTest, BuiltinConnectEngine) {
+TEST(EngineRegistryTest, BuiltinConnectAndSynEngines) {
   EngineRegistry registry;
   RegisterBuiltinEngines(registry);
-  EXPECT_EQ(registry.Names(), std::vector<std::string>{"connect"});
-  auto engine = registry.Create("connect");
-  ASSERT_NE(engine, nullptr);
-  EXPECT_EQ(engine->name(), "connect");
-  EXPECT_FALSE(engine->description().empty());
-  EXPECT_EQ(registry.Create("syn"), nullptr);
+  EXPECT_EQ(registry.Names(), (std::vector<std::string>{"connect", "syn"}));
+  for (const char* name : {"connect", "syn"}) {
+    auto engine = registry.Create(name);
+    ASSERT_NE(engine, nullptr);
+    EXPECT_EQ(engine->name(), name);
+    EXPECT_FALSE(engine->description().empty());
+  }
+  EXPECT_EQ(registry.Create("udp"), nullptr);
 }
 
 }  // namespace

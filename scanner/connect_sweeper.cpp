@@ -1,0 +1,147 @@
+#include "scanner/connect_sweeper.h"
+
+#include <errno.h>
+
+#include <algorithm>
+#include <spdlog/spdlog.h>
+
+#include "scanner/token_bucket.h"
+
+namespace ciiscope::scanner {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kMaxWait{20};
+constexpr milliseconds kShortPause{5};    // out of descriptors, others still in flight
+constexpr milliseconds kLongPause{50};    // out of descriptors, nothing in flight
+constexpr int kMaxShortages = 200;        // with nothing in flight: give the position up
+
+bool IsLocalShortage(int error) {
+  return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM ||
+         error == EADDRNOTAVAIL || error == EAGAIN;
+}
+
+}  // namespace
+
+void ConnectSweeper::Return(size_t local) {
+  std::lock_guard lock(returned_mu_);
+  returned_.push_back(static_cast<uint32_t>(local));
+}
+
+void ConnectSweeper::Launch(uint32_t local) {
+  const SweepState::Pair pair = state_.PairAt(state_.PositionOf(config_.first_slot + local));
+  sockaddr_storage addr{};
+  socklen_t len = state_.targets()[pair.target_index].address.ToSockaddr(pair.port, &addr);
+  slots_[local].start = Clock::now();
+  std::optional<int> immediate = io_->Start(local, addr, len);
+  if (immediate) {
+    Complete(local, *immediate);
+  } else {
+    ++in_flight_;
+  }
+}
+
+void ConnectSweeper::Complete(uint32_t local, int error) {
+  const size_t slot = config_.first_slot + local;
+  Slot& s = slots_[local];
+  if (IsLocalShortage(error)) {
+    if (in_flight_ == 0 && handed_off_ == 0 && ++shortage_streak_ > kMaxShortages) {
+      const auto pair = state_.PairAt(state_.PositionOf(slot));
+      spdlog::warn("connect {}:{}: still out of descriptors/ports after {} tries; skipped",
+                   state_.targets()[pair.target_index].address.ToString(), pair.port, kMaxShortages);
+      state_.Abandon(slot);
+      shortage_streak_ = 0;
+    } else {
+      state_.GiveBack(slot);
+    }
+    pause_until_ = Clock::now() + (in_flight_ > 0 ? kShortPause : kLongPause);
+    free_.push_back(local);
+    return;
+  }
+  shortage_streak_ = 0;
+  if (error == ETIMEDOUT && s.attempt < config_.retries) {
+    ++s.attempt;
+    Launch(local);
+    return;
+  }
+  if (error == 0) {
+    double rtt_ms = std::chrono::duration<double, std::milli>(Clock::now() - s.start).count();
+    state_.Finish(slot, PortState::kOpen, rtt_ms, /*keep_slot=*/true);
+    if (config_.on_open && config_.on_open(slot, local)) {
+      ++handed_off_;
+      return;
+    }
+    state_.Release(slot);
+  } else {
+    state_.Finish(slot, error == ECONNREFUSED ? PortState::kClosed : PortState::kFiltered, 0);
+  }
+  free_.push_back(local);
+}
+
+Status ConnectSweeper::Run() {
+  // Made here: an io_uring ring set up with SINGLE_ISSUER belongs to the
+  // thread that made it.
+  auto io = MakeConnectIo(config_.io, config_.slots, config_.timeout);
+  if (!io) return std::move(io).error();
+  io_ = std::move(*io);
+  io_name_ = io_->name();
+  slots_.assign(config_.slots, Slot{});
+  free_.clear();
+  for (size_t i = config_.slots; i-- > 0;) free_.push_back(static_cast<uint32_t>(i));
+  // Up to 10 ms of connects in one burst keeps batches large without
+  // overshooting the rate.
+  TokenBucket bucket(config_.rate, config_.rate / 100, Clock::now());
+  std::vector<ConnectOutcome> outcomes;
+
+  while (true) {
+    {
+      std::lock_guard lock(returned_mu_);
+      for (uint32_t local : returned_) free_.push_back(local);
+      handed_off_ -= returned_.size();
+      returned_.clear();
+    }
+    if (config_.stop->load(std::memory_order_relaxed)) {
+      io_->CancelAll();  // their positions stay in their slots: pending
+      break;
+    }
+    auto now = Clock::now();
+    bool exhausted = false;
+    bool starved = false;  // out of tokens
+    while (!free_.empty() && now >= pause_until_) {
+      if (!bucket.Take(now)) {
+        starved = true;
+        break;
+      }
+      uint32_t local = free_.back();
+      if (!state_.Claim(config_.first_slot + local)) {
+        exhausted = true;
+        break;
+      }
+      free_.pop_back();
+      slots_[local].attempt = 0;
+      Launch(local);
+    }
+    if (exhausted && in_flight_ == 0 && handed_off_ == 0) break;
+
+    milliseconds wait = kMaxWait;
+    if (starved) {
+      wait = std::min(wait, std::chrono::ceil<milliseconds>(bucket.Wait(Clock::now())));
+    }
+    if (pause_until_ > now) {
+      wait = std::min(wait, std::chrono::ceil<milliseconds>(pause_until_ - now));
+    }
+    if (in_flight_ == 0 && !free_.empty() && !starved && pause_until_ <= now && !exhausted) {
+      wait = milliseconds(0);
+    }
+    outcomes.clear();
+    io_->Poll(wait, outcomes);
+    in_flight_ -= outcomes.size();
+    for (const auto& o : outcomes) Complete(o.local, o.error);
+  }
+  io_.reset();
+  return Ok();
+}
+
+}  // namespace ciiscope::scanner

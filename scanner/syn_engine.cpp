@@ -1,0 +1,403 @@
+#include "scanner/syn_engine.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/strand.hpp>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <spdlog/spdlog.h>
+#include <thread>
+#include <unordered_map>
+
+#include "scanner/evidence.h"
+#include "scanner/probes/probe.h"
+#include "scanner/syn/privileges.h"
+#include "scanner/syn/syn_io.h"
+#include "scanner/syn/syn_packet.h"
+#include "scanner/token_bucket.h"
+
+namespace ciiscope::scanner {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr size_t kBatch = 64;
+constexpr milliseconds kPollInterval{50};
+constexpr milliseconds kProgressInterval{250};
+constexpr milliseconds kStopGrace{800};
+
+struct SynSweep {
+  const std::vector<Target>& targets;
+  const ScanOptions& options;
+  inventory::EvidenceSink& sink;
+  const std::atomic<bool>& stop;
+  Permutation order;
+  uint64_t total = 0;
+  uint64_t start = 0;  // first position of this run (resume)
+  std::vector<uint32_t> dst, src;
+  std::unordered_map<uint32_t, uint32_t> target_of;
+  std::vector<int32_t> port_index = std::vector<int32_t>(65536, -1);
+  std::vector<std::atomic<uint64_t>> answered;
+  std::unique_ptr<std::atomic<bool>[]> host_seen;
+  syn::SipKey key{};
+  uint16_t sport = 0;
+  std::atomic<uint64_t> open{0}, closed{0};
+  std::atomic<uint64_t> sent_first_pass{0};  // positions of pass 1 sent (absolute)
+  std::atomic<bool> sweep_done{false};
+  std::mutex open_mu;
+  std::vector<uint64_t> open_pairs;  // guarded by open_mu
+
+  SynSweep(const std::vector<Target>& t, const ScanOptions& o, inventory::EvidenceSink& s,
+           const std::atomic<bool>& st)
+      : targets(t), options(o), sink(s), stop(st),
+        order(static_cast<uint64_t>(t.size()) * o.ports.size(), o.seed),
+        total(ShardSize(static_cast<uint64_t>(t.size()) * o.ports.size(), o.shard)),
+        answered((static_cast<uint64_t>(t.size()) * o.ports.size() + 63) / 64),
+        host_seen(new std::atomic<bool>[t.size()]) {
+    for (size_t i = 0; i < t.size(); ++i) host_seen[i] = false;
+    const auto& ports = o.ports.ports();
+    for (size_t i = 0; i < ports.size(); ++i) port_index[ports[i]] = static_cast<int32_t>(i);
+  }
+
+  bool Answered(uint64_t pair) const {
+    return (answered[pair / 64].load(std::memory_order_relaxed) >> (pair % 64)) & 1;
+  }
+  // True when this call set the bit.
+  bool MarkAnswered(uint64_t pair) {
+    uint64_t bit = uint64_t{1} << (pair % 64);
+    return (answered[pair / 64].fetch_or(bit, std::memory_order_relaxed) & bit) == 0;
+  }
+
+  void OnReply(const syn::TcpReply& r) {
+    if (r.dport != sport) return;
+    auto it = target_of.find(r.src);
+    if (it == target_of.end()) return;
+    uint32_t ti = it->second;
+    int32_t pi = port_index[r.sport];
+    if (pi < 0 || r.dst != src[ti]) return;
+    if (r.ack != syn::Cookie(key, src[ti], dst[ti], sport, r.sport) + 1) return;
+    bool is_open = r.syn && r.ack_flag && !r.rst;
+    if (!is_open && !r.rst) return;
+    uint64_t pair = uint64_t{ti} * options.ports.size() + static_cast<uint64_t>(pi);
+    if (!MarkAnswered(pair)) return;
+    if (!host_seen[ti].exchange(true)) {
+      auto obs = MakeObservation(targets[ti], 0, "host_up");
+      obs.data_json = is_open ? R"({"reason":"syn-ack"})" : R"({"reason":"reset"})";
+      sink.Record(std::move(obs));
+    }
+    if (!is_open) {
+      closed.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    open.fetch_add(1, std::memory_order_relaxed);
+    auto obs = MakeObservation(targets[ti], r.sport, "port_state");
+    obs.state = "open";
+    obs.data_json = R"({"state":"open","reason":"syn-ack"})";
+    sink.Record(std::move(obs));
+    std::lock_guard lock(open_mu);
+    open_pairs.push_back(pair);
+  }
+};
+
+struct Capture {
+  syn::PcapHandle handle;
+  int linktype = 0;
+};
+
+void Receive(SynSweep& sweep, std::vector<Capture>& captures, const std::atomic<bool>& receiving) {
+  std::vector<pollfd> fds;
+  for (auto& c : captures) fds.push_back({pcap_get_selectable_fd(c.handle.get()), POLLIN, 0});
+  auto callback = [](u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
+    auto* ctx = reinterpret_cast<std::pair<SynSweep*, int>*>(user);
+    auto reply = syn::ParseTcpReply(
+        ctx->second, std::span<const std::byte>(reinterpret_cast<const std::byte*>(bytes), h->caplen));
+    if (reply) ctx->first->OnReply(*reply);
+  };
+  while (receiving.load()) {
+    ::poll(fds.data(), fds.size(), 20);
+    for (auto& c : captures) {
+      std::pair<SynSweep*, int> ctx{&sweep, c.linktype};
+      while (pcap_dispatch(c.handle.get(), 1024, callback, reinterpret_cast<u_char*>(&ctx)) > 0) {
+      }
+    }
+  }
+}
+
+// Sends every unanswered position of the shard (from `first`), options.retries
+// + 1 times, waiting connect_timeout after each pass.
+void Send(SynSweep& sweep, int raw) {
+  const auto& opts = sweep.options;
+  const auto& ports = opts.ports.ports();
+  TokenBucket bucket(opts.rate, std::max(1.0, opts.rate / 100), Clock::now());
+  std::vector<std::array<std::byte, syn::kSynPacketSize>> packets(kBatch);
+  std::vector<sockaddr_in> addrs(kBatch);
+  std::vector<iovec> iovs(kBatch);
+  std::vector<mmsghdr> msgs(kBatch);
+  size_t n = 0;
+  uint16_t ip_id = 1;
+  auto flush = [&] {
+    size_t sent = 0;
+    while (sent < n && !sweep.stop.load(std::memory_order_relaxed)) {
+      int rc = ::sendmmsg(raw, msgs.data() + sent, static_cast<unsigned>(n - sent), 0);
+      if (rc > 0) {
+        sent += static_cast<size_t>(rc);
+      } else if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR) {
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      } else {
+        ++sent;  // this packet cannot be sent (no route, …): it stays unanswered
+      }
+    }
+    n = 0;
+  };
+  for (int pass = 0; pass <= opts.retries && !sweep.stop.load(); ++pass) {
+    uint64_t queued = 0;
+    for (uint64_t k = sweep.start; k < sweep.total; ++k) {
+      uint64_t pair = sweep.order(ShardPosition(k, opts.shard));
+      if (pass > 0 && sweep.Answered(pair)) continue;
+      size_t ti = static_cast<size_t>(pair / ports.size());
+      uint16_t port = ports[pair % ports.size()];
+      auto now = Clock::now();
+      while (!bucket.Take(now)) {
+        flush();
+        std::this_thread::sleep_for(std::max(bucket.Wait(now), Clock::duration(std::chrono::microseconds(50))));
+        now = Clock::now();
+        if (sweep.stop.load()) return;
+      }
+      ++queued;
+      uint32_t seq = syn::Cookie(sweep.key, sweep.src[ti], sweep.dst[ti], sweep.sport, port);
+      syn::BuildSyn(packets[n], sweep.src[ti], sweep.dst[ti], sweep.sport, port, seq, ip_id++);
+      addrs[n] = sockaddr_in{};
+      addrs[n].sin_family = AF_INET;
+      addrs[n].sin_addr.s_addr = htonl(sweep.dst[ti]);
+      iovs[n] = {packets[n].data(), packets[n].size()};
+      msgs[n] = mmsghdr{};
+      msgs[n].msg_hdr.msg_name = &addrs[n];
+      msgs[n].msg_hdr.msg_namelen = sizeof(sockaddr_in);
+      msgs[n].msg_hdr.msg_iov = &iovs[n];
+      msgs[n].msg_hdr.msg_iovlen = 1;
+      if (++n == kBatch) {
+        flush();
+        if (pass == 0) sweep.sent_first_pass.store(k + 1);
+        if (sweep.stop.load(std::memory_order_relaxed)) return;
+      }
+    }
+    flush();
+    if (pass == 0) sweep.sent_first_pass.store(sweep.total);
+    // Everything answered: no retransmission, no more waiting.
+    if (pass > 0 && queued == 0) break;
+    auto until = Clock::now() + opts.connect_timeout;
+    while (Clock::now() < until && !sweep.stop.load()) std::this_thread::sleep_for(milliseconds(10));
+  }
+}
+
+asio::awaitable<void> ProbeWorker(SynSweep& sweep, const ProbeRegistry& probes, std::atomic<size_t>& next) {
+  const auto& ports = sweep.options.ports.ports();
+  while (!sweep.stop.load()) {
+    size_t i = next.fetch_add(1);
+    uint64_t pair;
+    {
+      std::lock_guard lock(sweep.open_mu);
+      if (i >= sweep.open_pairs.size()) co_return;
+      pair = sweep.open_pairs[i];
+    }
+    ProbeContext ctx;
+    ctx.target = sweep.targets[static_cast<size_t>(pair / ports.size())];
+    ctx.port = ports[pair % ports.size()];
+    ctx.deadline = Clock::now() + sweep.options.service_timeout;
+    ctx.banner_cap = sweep.options.banner_cap;
+    ctx.body_cap = sweep.options.body_cap;
+    ctx.stop = &sweep.stop;
+    ctx.sink = &sweep.sink;
+    try {
+      co_await ProbeService(probes, ctx);
+    } catch (const std::exception& e) {
+      spdlog::error("service probes {}:{}: {}", ctx.target.address.ToString(), ctx.port, e.what());
+    }
+  }
+}
+
+class SynEngine : public ScanEngine {
+ public:
+  std::string_view name() const override { return "syn"; }
+  std::string_view description() const override {
+    return "TCP SYN (half-open) sweep: raw socket + libpcap, stateless cookies, needs root or CAP_NET_RAW";
+  }
+
+  Result<ScanStats> Run(const std::vector<Target>& targets, const ScanOptions& options,
+                        inventory::EvidenceSink& sink, const std::atomic<bool>& stop,
+                        const std::function<void(const ScanProgress&)>& progress) override {
+    CII_RETURN_IF_ERROR(ValidateScanOptions(options));
+    size_t v6 = std::count_if(targets.begin(), targets.end(), [](const Target& t) { return t.address.is_v6(); });
+    if (v6 > 0) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "the syn engine scans IPv4 only (" + std::to_string(v6) +
+                       " IPv6 target(s)); use --engine connect for IPv6");
+    }
+    auto started = Clock::now();
+    SynSweep sweep(targets, options, sink, stop);
+    // Routes and interfaces first (no privilege needed), then the handles.
+    std::vector<std::string> devices;
+    sweep.dst.reserve(targets.size());
+    sweep.src.reserve(targets.size());
+    for (size_t i = 0; i < targets.size(); ++i) {
+      uint32_t d = targets[i].address.v4();
+      CII_ASSIGN_OR_RETURN(uint32_t s, syn::SourceFor(d));
+      sweep.dst.push_back(d);
+      sweep.src.push_back(s);
+      sweep.target_of.emplace(d, static_cast<uint32_t>(i));
+      if (i == 0 || s != sweep.src[i - 1]) {
+        CII_ASSIGN_OR_RETURN(std::string dev, syn::InterfaceOf(s));
+        if (std::find(devices.begin(), devices.end(), dev) == devices.end()) devices.push_back(dev);
+      }
+    }
+    std::random_device rd;
+    sweep.key = {(uint64_t{rd()} << 32) | rd(), (uint64_t{rd()} << 32) | rd()};
+    sweep.sport = static_cast<uint16_t>(40000 + rd() % 20000);
+
+    CII_ASSIGN_OR_RETURN(int raw, syn::OpenRawSocket());
+    struct FdCloser {
+      int fd;
+      ~FdCloser() { ::close(fd); }
+    } raw_closer{raw};
+    std::vector<Capture> captures;
+    for (const auto& dev : devices) {
+      CII_ASSIGN_OR_RETURN(auto handle, syn::OpenCapture(dev, sweep.sport));
+      int linktype = pcap_datalink(handle.get());
+      captures.push_back({std::move(handle), linktype});
+    }
+    syn::DropTarget drop = syn::ChooseDropTarget();
+    CII_RETURN_IF_ERROR(syn::DropPrivileges(drop));
+    std::string device_list;
+    for (const auto& d : devices) device_list += (device_list.empty() ? "" : ",") + d;
+    spdlog::info("syn engine: raw socket and capture on {} open; now running as {}", device_list,
+                 drop.who);
+
+    if (options.resume) {
+      sweep.start = std::min(options.resume->next, sweep.total);
+      sweep.open = options.resume->open;
+      sweep.closed = options.resume->closed;
+    }
+    sweep.sent_first_pass = sweep.start;
+    const uint64_t resumed_done = sweep.start;
+
+    // Positions of the first pass sent connect_timeout ago are finished.
+    std::deque<std::pair<Clock::time_point, uint64_t>> samples;
+    uint64_t last_safe = sweep.start;
+    auto finished = [&](Clock::time_point now) -> uint64_t {
+      if (sweep.sweep_done.load()) return sweep.total;
+      samples.emplace_back(now, sweep.sent_first_pass.load());
+      while (!samples.empty() && samples.front().first + options.connect_timeout <= now) {
+        last_safe = std::max(last_safe, samples.front().second);
+        samples.pop_front();
+      }
+      return last_safe;
+    };
+    auto checkpoint_of = [&](uint64_t next) {
+      SweepCheckpoint cp;
+      cp.next = next;
+      cp.done = next;
+      cp.open = sweep.open.load();
+      cp.closed = sweep.closed.load();
+      uint64_t answered = cp.open + cp.closed;
+      cp.filtered = cp.done > answered ? cp.done - answered : 0;
+      return cp;
+    };
+    auto report = [&](uint64_t done) {
+      if (!progress) return;
+      ScanProgress p;
+      p.done = done;
+      p.total = sweep.total;
+      p.open = sweep.open.load();
+      double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+      p.rate = seconds > 0 ? static_cast<double>(done - resumed_done) / seconds : 0;
+      progress(p);
+    };
+
+    std::atomic<bool> receiving{true};
+    std::thread receiver([&] { Receive(sweep, captures, receiving); });
+    std::thread sender([&] {
+      Send(sweep, raw);
+      if (!stop.load()) sweep.sweep_done = true;
+    });
+    auto last_report = Clock::now();
+    auto last_checkpoint = last_report;
+    while (!sweep.sweep_done.load() && !stop.load()) {
+      std::this_thread::sleep_for(kPollInterval);
+      auto now = Clock::now();
+      uint64_t next = finished(now);
+      if (now - last_report >= kProgressInterval) {
+        report(std::max(next, sweep.sent_first_pass.load()));
+        last_report = now;
+      }
+      if (options.checkpoint && now - last_checkpoint >= options.checkpoint_interval) {
+        SweepCheckpoint cp = checkpoint_of(next);
+        sink.Flush();
+        options.checkpoint(cp);
+        last_checkpoint = now;
+      }
+    }
+    sender.join();
+    receiving = false;
+    receiver.join();
+    captures.clear();
+    const bool interrupted = stop.load();
+    uint64_t next = interrupted ? finished(Clock::now()) : sweep.total;
+
+    if (!interrupted && options.service_probes && !sweep.open_pairs.empty()) {
+      RunProbes(sweep, options, stop);
+    }
+    SweepCheckpoint final_cp = checkpoint_of(next);
+    report(next);
+    sink.Flush();
+    if (options.checkpoint) options.checkpoint(final_cp);
+
+    ScanStats stats;
+    stats.open = final_cp.open;
+    stats.closed = final_cp.closed;
+    stats.filtered = final_cp.filtered;
+    stats.attempted = stats.open + stats.closed + stats.filtered;
+    stats.interrupted = interrupted || stop.load();
+    stats.duration_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - started).count();
+    return stats;
+  }
+
+ private:
+  static void RunProbes(SynSweep& sweep, const ScanOptions& options, const std::atomic<bool>& stop) {
+    ProbeRegistry probes;
+    RegisterBuiltinProbes(probes);
+    asio::io_context io(1);
+    std::atomic<size_t> next{0};
+    size_t workers = std::min<size_t>(static_cast<size_t>(std::max(1, options.concurrency)),
+                                      sweep.open_pairs.size());
+    for (size_t w = 0; w < workers; ++w) {
+      asio::co_spawn(asio::make_strand(io), ProbeWorker(sweep, probes, next), asio::detached);
+    }
+    std::atomic<bool> finished{false};
+    std::thread runner([&] {
+      io.run();
+      finished = true;
+    });
+    std::optional<Clock::time_point> stop_seen;
+    while (!finished.load()) {
+      std::this_thread::sleep_for(kPollInterval);
+      if (!stop_seen && stop.load()) stop_seen = Clock::now();
+      if (stop_seen && Clock::now() - *stop_seen > kStopGrace) io.stop();
+    }
+    runner.join();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<ScanEngine> MakeSynEngine() { return std::make_unique<SynEngine>(); }
+
+}  // namespace ciiscope::scanner

@@ -1,0 +1,215 @@
+// The syn engine and host discovery in network namespaces this test creates: each case runs in
+// a forked child that unshares a fresh network namespace (gone when the
+// child exits, also on failure), so nothing is sent outside it. Targets:
+// 127.0.0.1 of the child's namespace and the far end of a veth pair into a
+// second namespace held by a grandchild.
+#include "scanner/syn_engine.h"
+#include "scanner/discovery.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "test_sink.h"
+
+namespace ciiscope::scanner {
+namespace {
+
+using testing::MemorySink;
+
+// A listening socket on `addr`:port (0 = any free port); returns the port.
+uint16_t Listen(const char* addr, int* fd_out) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  inet_pton(AF_INET, addr, &sa.sin_addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0 || ::listen(fd, 64) != 0) _exit(20);
+  socklen_t len = sizeof(sa);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+  *fd_out = fd;
+  return ntohs(sa.sin_port);
+}
+
+void Sh(const std::string& cmd) {
+  if (std::system((cmd + " >/dev/null 2>&1").c_str()) != 0) {
+    std::fprintf(stderr, "failed: %s\n", cmd.c_str());
+    _exit(21);
+  }
+}
+
+// Forks a grandchild in a new namespace listening on two ports (returned in
+// `ports`), joined to this namespace by a veth pair: here PREFIX.1/24, there
+// PREFIX.2/24. It exits when *hold is closed (also when this process dies),
+// and its namespace goes with it; StopPeer waits for that. (A signal would
+// not do: the syn engine leaves this process without the right to send one.)
+pid_t StartPeer(const std::string& prefix, uint16_t ports[2], int* hold) {
+  int ports_pipe[2], hold_pipe[2];
+  if (pipe(ports_pipe) != 0 || pipe(hold_pipe) != 0) _exit(11);
+  pid_t peer = fork();
+  if (peer == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    close(hold_pipe[1]);
+    if (unshare(CLONE_NEWNET) != 0) _exit(12);
+    int fd1, fd2;
+    uint16_t p[2] = {Listen("0.0.0.0", &fd1), Listen("0.0.0.0", &fd2)};
+    if (write(ports_pipe[1], p, sizeof(p)) != sizeof(p)) _exit(13);
+    char c;
+    while (read(hold_pipe[0], &c, 1) > 0) {
+    }
+    _exit(0);
+  }
+  close(hold_pipe[0]);
+  *hold = hold_pipe[1];
+  if (read(ports_pipe[0], ports, 2 * sizeof(uint16_t)) != 2 * sizeof(uint16_t)) _exit(14);
+  std::string pid = std::to_string(peer);
+  Sh("ip link add cs-t-a type veth peer name cs-t-b netns " + pid);
+  Sh("ip addr add " + prefix + ".1/24 dev cs-t-a");
+  Sh("ip link set cs-t-a up");
+  Sh("nsenter -t " + pid + " -n ip addr add " + prefix + ".2/24 dev cs-t-b");
+  Sh("nsenter -t " + pid + " -n ip link set cs-t-b up");
+  Sh("nsenter -t " + pid + " -n ip link set lo up");
+  return peer;
+}
+
+void StopPeer(pid_t peer, int hold) {
+  close(hold);
+  waitpid(peer, nullptr, 0);
+}
+
+// Child: new namespace with lo up, listeners on 127.0.0.1; a grandchild in
+// another namespace listens on the veth peer 10.201.0.2. One syn scan over
+// both targets must find exactly the listening ports open and every other
+// port closed.
+void ScanInNamespaces() {
+  if (unshare(CLONE_NEWNET) != 0) _exit(10);
+  Sh("ip link set lo up");
+  int lfd[2];
+  uint16_t local_open[2] = {Listen("127.0.0.1", &lfd[0]), Listen("127.0.0.1", &lfd[1])};
+
+  uint16_t far_open[2];
+  int hold;
+  pid_t peer = StartPeer("10.201.0", far_open, &hold);
+  // Closed: ports nobody listens on in either fresh namespace.
+  std::vector<uint16_t> ports = {local_open[0], local_open[1], far_open[0], far_open[1], 1, 7, 9};
+  ScanOptions options;
+  options.ports = core::PortList::Of(ports);
+  options.service_probes = false;
+  options.connect_timeout = std::chrono::milliseconds(500);
+  options.retries = 1;
+  std::vector<Target> targets = {Target{*core::IpAddress::Parse("127.0.0.1"), ""},
+                                 Target{*core::IpAddress::Parse("10.201.0.2"), ""}};
+  MemorySink sink;
+  std::atomic<bool> stop{false};
+  auto stats = MakeSynEngine()->Run(targets, options, sink, stop, nullptr);
+  StopPeer(peer, hold);
+  if (!stats) {
+    std::fprintf(stderr, "run: %s\n", stats.error().message().c_str());
+    _exit(15);
+  }
+  const size_t n = options.ports.size();
+  std::fprintf(stderr, "open %llu closed %llu filtered %llu\n", (unsigned long long)stats->open,
+               (unsigned long long)stats->closed, (unsigned long long)stats->filtered);
+  if (stats->open != 4 || stats->closed != 2 * n - 4 || stats->filtered != 0) _exit(16);
+  auto found = [&](const char* addr, uint16_t port) {
+    for (const auto& o : sink.Find("port_state", port)) {
+      if (o.address == addr) return true;
+    }
+    return false;
+  };
+  if (!found("127.0.0.1", local_open[0]) || !found("127.0.0.1", local_open[1]) ||
+      !found("10.201.0.2", far_open[0]) || !found("10.201.0.2", far_open[1])) {
+    _exit(17);
+  }
+  if (sink.Find("host_up", 0).size() != 2) _exit(18);
+  // Privileges are gone: no more raw sockets, not root.
+  if (geteuid() == 0 || ::socket(AF_INET, SOCK_RAW, IPPROTO_RAW) >= 0) _exit(19);
+  _exit(0);
+}
+
+TEST(SynEngineTest, FindsExactOpenPortsOnLoopbackAndVethThenDropsPrivileges) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, raw sockets)";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(ScanInNamespaces(), ::testing::ExitedWithCode(0), "");
+}
+
+void ScanWithoutPrivileges() {
+  if (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0) _exit(10);
+  ScanOptions options;
+  options.ports = core::PortList::Of({80});
+  MemorySink sink;
+  std::atomic<bool> stop{false};
+  auto stats = MakeSynEngine()->Run({Target{*core::IpAddress::Parse("127.0.0.1"), ""}}, options, sink,
+                                    stop, nullptr);
+  if (stats) _exit(11);
+  std::fprintf(stderr, "%s\n", stats.error().message().c_str());
+  _exit(stats.error().message().find("run it as root") != std::string::npos ? 0 : 12);
+}
+
+TEST(SynEngineTest, WithoutPrivilegesSaysHowToRunIt) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to become an unprivileged user";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(ScanWithoutPrivileges(), ::testing::ExitedWithCode(0), "run it as root");
+}
+
+TEST(SynEngineTest, RefusesIpv6Targets) {
+  ScanOptions options;
+  options.ports = core::PortList::Of({80});
+  MemorySink sink;
+  std::atomic<bool> stop{false};
+  auto stats = MakeSynEngine()->Run({Target{*core::IpAddress::Parse("::1"), ""}}, options, sink, stop,
+                                    nullptr);
+  ASSERT_FALSE(stats);
+  EXPECT_NE(stats.error().message().find("IPv4 only"), std::string::npos);
+}
+
+// Host discovery in a namespace: the veth peer (PREFIX.2) is up, PREFIX.3 is
+// absent; each method alone must find exactly the peer.
+void DiscoverInNamespaces() {
+  if (unshare(CLONE_NEWNET) != 0) _exit(10);
+  Sh("ip link set lo up");
+  uint16_t ports[2];
+  int hold;
+  pid_t peer = StartPeer("10.202.0", ports, &hold);
+  std::vector<Target> targets = {Target{*core::IpAddress::Parse("10.202.0.2"), ""},
+                                 Target{*core::IpAddress::Parse("10.202.0.3"), ""}};
+  std::atomic<bool> stop{false};
+  int code = 0;
+  for (int method = 0; method < 3 && code == 0; ++method) {
+    DiscoveryOptions options;
+    options.timeout = std::chrono::milliseconds(700);
+    options.arp = method == 0;
+    options.icmp = method == 1;
+    if (method != 2) options.tcp_ports.clear();
+    MemorySink sink;
+    auto found = DiscoverHosts(targets, options, sink, stop);
+    size_t by = method == 0 ? found->by_arp : method == 1 ? found->by_icmp : found->by_tcp;
+    const char* reason = method == 0 ? "arp-reply" : method == 1 ? "icmp-echo" : "tcp-ping";
+    auto ups = sink.Find("host_up", 0);
+    std::fprintf(stderr, "method %s: up %zu by %zu\n", reason, found ? found->up_count() : 99, by);
+    if (!found || !found->up[0] || found->up[1] || by != 1 || ups.size() != 1 ||
+        ups[0].address != "10.202.0.2" || ups[0].data_json.find(reason) == std::string::npos) {
+      code = 30 + method;
+    }
+  }
+  StopPeer(peer, hold);
+  _exit(code);
+}
+
+TEST(DiscoveryTest, ArpIcmpAndTcpPingEachFindTheLiveHostOnly) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, raw sockets)";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(DiscoverInNamespaces(), ::testing::ExitedWithCode(0), "");
+}
+
+}  // namespace
+}  // namespace ciiscope::scanner
