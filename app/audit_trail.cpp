@@ -56,13 +56,15 @@ Status RunAudited(const CLI::App& cli, Context& ctx, const std::vector<std::stri
   Status recorded = [&]() -> Status {
     CII_ASSIGN_OR_RETURN(auto store, OpenStore(ctx));
     CII_ASSIGN_OR_RETURN(auto since, inventory::AuditSince(*store, before, 1000));
+    const std::string actor = Actor(ctx);
     for (const auto& row : since) {
-      if (row.command == path.front() || row.command.starts_with(path.front() + " ")) {
+      if (row.actor == actor &&
+          (row.command == path.front() || row.command.starts_with(path.front() + " "))) {
         return Ok();  // the command recorded itself
       }
     }
     return store->AppendAudit(
-        Actor(ctx), service::JoinCommand(path), service::ArgsDigest(args),
+        actor, service::JoinCommand(path), service::ArgsDigest(args),
         service::Outcome(static_cast<bool>(status), ctx.exit_code,
                          status ? std::string_view() : status.error().message()));
   }();
