@@ -12,7 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "app/audit_trail.h"
 #include "app/context.h"
+#include "app/service_commands.h"
+#include "app/workspace_config.h"
 #include "core/log.h"
 #include "core/text.h"
 
@@ -69,6 +72,9 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
   cli.fallthrough();
   cli.add_option("--db", ctx.global.db, "Inventory database (SQLite)")->capture_default_str();
+  std::string config_flag;
+  cli.add_option("--config", config_flag,
+                 "Workspace configuration (default: ./ciiscope.yaml when present)");
   cli.add_option("--log-level", ctx.global.log_level, "trace|debug|info|warn|error|off")
       ->capture_default_str();
   cli.add_option("--log-file", ctx.global.log_file, "Also write logs to FILE");
@@ -92,8 +98,11 @@ int main(int argc, char** argv) {
   app::AddKeygenCommand(cli, ctx);
   app::AddAuthCommand(cli, ctx);
   app::AddImportCommand(cli, ctx);
+  app::AddTrailCommand(cli, ctx);
+  app::AddConfigCommand(cli, ctx);
 
-  auto args = NormalizeArgs(argc, argv);
+  const auto given = NormalizeArgs(argc, argv);
+  auto args = given;
   std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
   try {
     cli.parse(args);
@@ -110,13 +119,14 @@ int main(int argc, char** argv) {
   }
   InstallSignalHandlers();
   if (!ctx.action) return app::kExitUsage;
-
-  Status status = Ok();
-  try {
-    status = ctx.action();
-  } catch (const std::exception& e) {
-    status = Error(ErrorCode::kInternal, std::string("unexpected: ") + e.what());
+  if (auto st = app::ApplyWorkspaceConfig(cli, ctx, config_flag); !st) {
+    std::fprintf(stderr, "ciiscope: %s\n",
+                 core::Printable(core::SanitizeUtf8(st.error().message())).c_str());
+    return app::kExitUsage;
   }
+
+  // Runs the command; state-changing ones leave one row in the audit trail.
+  Status status = app::RunAudited(cli, ctx, given);
   if (!status) {
     const Error& err = status.error();
     std::fprintf(stderr, "ciiscope: %s\n",

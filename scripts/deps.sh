@@ -10,6 +10,7 @@ PACKAGES=(
   libyaml-cpp-dev libre2-dev nlohmann-json3-dev libasio-dev
   liburing-dev libxlsxwriter-dev libexpat1-dev nmap masscan libcap-dev iproute2
   chromium fonts-noto-cjk python3-openpyxl
+  tzdata
 )
 
 missing=()

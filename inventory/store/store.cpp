@@ -19,6 +19,7 @@
 #include "core/hash.h"
 #include "inventory/store/migrations_gen.h"
 #include "inventory/store/sqlite_util.h"
+#include "inventory/store/trail.h"
 
 namespace ciiscope::inventory {
 namespace {
@@ -355,7 +356,10 @@ Status Store::AppendAudit(std::string_view actor, std::string_view command,
         .Bind(5, outcome)
         .Bind(6, prev)
         .Bind(7, hash);
-    return insert.Run();
+    CII_RETURN_IF_ERROR(insert.Run());
+    // Anchored under the write lock, so concurrent appenders cannot leave an
+    // older head in the file (store_trail.cpp).
+    return WriteTrailAnchor(path_, sqlite3_last_insert_rowid(db_), hash);
   });
 }
 

@@ -63,16 +63,18 @@ class FindingsLifecycleTest : public ::testing::Test {
     return json::parse(r.out, nullptr, false);
   }
 
-  int AuditRows(const std::string& command_prefix) {
+  int AuditRows(const std::string& command_prefix, const std::string& outcome_like = "%") {
     sqlite3* db = nullptr;
     int n = -1;
     if (sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
       sqlite3_stmt* stmt = nullptr;
-      sqlite3_prepare_v2(db, "SELECT count(*) FROM audit_log WHERE command LIKE ? AND actor = ?",
+      sqlite3_prepare_v2(db, "SELECT count(*) FROM audit_log WHERE command LIKE ? AND actor = ? "
+                         "AND outcome LIKE ?",
                          -1, &stmt, nullptr);
       std::string like = command_prefix + "%";
       sqlite3_bind_text(stmt, 1, like.c_str(), -1, SQLITE_TRANSIENT);
       sqlite3_bind_text(stmt, 2, "tester", -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(stmt, 3, outcome_like.c_str(), -1, SQLITE_TRANSIENT);
       if (sqlite3_step(stmt) == SQLITE_ROW) n = sqlite3_column_int(stmt, 0);
       sqlite3_finalize(stmt);
     }
@@ -135,8 +137,10 @@ TEST_F(FindingsLifecycleTest, WalkThroughTheLifecycle) {
   EXPECT_EQ(shown["events"][2]["reason"], "assigned to alice");
   EXPECT_NE(shown["events"][3]["reason"].get<std::string>().find("2099-12-31"), std::string::npos);
 
-  // One audit entry per change that happened (refusals write none).
-  EXPECT_EQ(AuditRows("findings "), 5);
+  // One audit entry per change that happened, and one per refused attempt
+  // (outcome "error: …", written by the uniform trail in app/audit_trail.cpp).
+  EXPECT_EQ(AuditRows("findings "), 12);
+  EXPECT_EQ(AuditRows("findings ", "error: %"), 7);
 
   auto text = Cli({"findings", "show", id_});
   ASSERT_EQ(text.exit_code, 0) << text.err;

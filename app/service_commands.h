@@ -1,0 +1,12 @@
+#pragma once
+// Commands of issue 8 (service/): kept out of app/context.h so adding them
+// touches no shared header.
+
+#include "app/context.h"
+
+namespace ciiscope::app {
+
+void AddTrailCommand(CLI::App& app, Context& ctx);   // trail verify|list
+void AddConfigCommand(CLI::App& app, Context& ctx);  // config check
+
+}  // namespace ciiscope::app
