@@ -30,6 +30,11 @@ struct ScanRequest {
   std::string shard;             // --shard I/N (1-based); "" = whole scan
   int64_t resume_scan_id = 0;    // --resume SCAN: everything else comes from that scan
   int checkpoint_interval_ms = 2000;
+  // Fetch the rules' collect: paths on web services (--no-collect: only /).
+  bool collect = true;
+  // Rules whose collect: blocks say which extra HTTP paths to fetch; null =
+  // load them from the rules directory (RulesDir) if it exists.
+  const std::vector<rulelang::Rule>* rules = nullptr;
 };
 
 struct ScanSummary {

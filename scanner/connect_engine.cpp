@@ -207,6 +207,7 @@ asio::awaitable<void> Worker(Sweep& sweep, size_t w) {
             ctx.body_cap = sweep.options.body_cap;
             ctx.stop = &sweep.stop;
             ctx.sink = &sweep.sink;
+            if (!sweep.options.http_collect.empty()) ctx.http_collect = &sweep.options.http_collect;
             co_await ProbeService(sweep.probes, ctx);
           }
           break;
