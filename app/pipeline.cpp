@@ -11,6 +11,7 @@
 #include <random>
 #include <spdlog/spdlog.h>
 
+#include "app/collect_plan.h"
 #include "app/progress.h"
 #include "app/scan_control.h"
 #include "core/clock.h"
@@ -178,6 +179,10 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
   options.connect_timeout = std::chrono::milliseconds(request.connect_timeout_ms);
   options.service_timeout = std::chrono::milliseconds(request.service_timeout_ms);
   options.service_probes = request.service_probes;
+  if (request.service_probes && given.collect) {
+    options.http_collect = given.rules != nullptr ? HttpCollectPlanFor(*given.rules)
+                                                  : HttpCollectPlanFromRulesDir(ctx);
+  }
   options.seed = seed;
   options.shard = shard;
   if (resume && resume->checkpoint) {
@@ -343,7 +348,9 @@ Result<AuditResult> RunAudit(Context& ctx, inventory::Store& store, const ScanRe
   AuditResult out;
   // Rules and formats are checked before a packet is sent.
   CII_ASSIGN_OR_RETURN(auto rules, LoadRules(ctx));
-  CII_ASSIGN_OR_RETURN(out.scan, RunScan(ctx, store, request));
+  ScanRequest with_rules = request;
+  with_rules.rules = &rules;
+  CII_ASSIGN_OR_RETURN(out.scan, RunScan(ctx, store, with_rules));
   std::printf("%s\n", DescribeScanLine(out.scan).c_str());
   if (out.scan.interrupted) {
     return Error(ErrorCode::kInterrupted,

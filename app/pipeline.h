@@ -38,6 +38,11 @@ struct ScanRequest {
   // scan's target list when discovery_ran), recorded for resume.
   bool discovery_ran = false;
   std::vector<std::string> discovered;
+  // Fetch the rules' collect: paths on web services (--no-collect: only /).
+  bool collect = true;
+  // Rules whose collect: blocks say which extra HTTP paths to fetch; null =
+  // load them from the rules directory (RulesDir) if it exists.
+  const std::vector<rulelang::Rule>* rules = nullptr;
 };
 
 struct ScanSummary {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "assessor/http_paths.h"
 #include "assessor/ledger_assess.h"
 #include "core/clock.h"
 #include "core/hash.h"
@@ -73,6 +74,7 @@ json BuildFacts(const inventory::Asset& asset, const inventory::Service& service
                       {"product", ""},
                       {"version", ""},
                       {"cpe", ""}};
+  CollectedPaths paths;
   for (const auto& ev : evidence) {
     json data = ParseData(ev);
     if (ev.kind == "port_state") {
@@ -82,6 +84,8 @@ json BuildFacts(const inventory::Asset& asset, const inventory::Service& service
     } else if (ev.kind == "http") {
       // Keep the first complete response (the one for "/").
       if (!facts.contains("http") && data.contains("status")) facts["http"] = data;
+    } else if (ev.kind == "http_path") {
+      paths.Add(std::move(data));
     } else if (ev.kind == "tls") {
       if (!facts.contains("tls")) facts["tls"] = data;
     } else if (ev.kind == "probe") {
@@ -90,6 +94,7 @@ json BuildFacts(const inventory::Asset& asset, const inventory::Service& service
       }
     }
   }
+  std::move(paths).WriteTo(facts);
   return facts;
 }
 
@@ -181,7 +186,11 @@ Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::
       f.title = {rule->title.zh, rule->title.en};
       f.remediation = {rule->remediation.zh, rule->remediation.en};
       f.references = rule->references;
-      f.detail_json = JsonString(Detail(facts));
+      json detail = Detail(facts);
+      if (json collected = CollectedPathsDetail(*rule, facts); !collected.is_null()) {
+        detail["http_paths"] = std::move(collected);
+      }
+      f.detail_json = JsonString(detail);
       f.evidence_ids = evidence_ids;
       f.first_seen_scan = f.last_seen_scan = options.scan_id;
       f.first_seen = f.last_seen = now;

@@ -57,6 +57,7 @@ asio::awaitable<void> ProbeOpenPort(SweepState& state, const ProbeRegistry& prob
   ctx.body_cap = options.body_cap;
   ctx.stop = &stop;
   ctx.sink = &state.sink();
+  if (!options.http_collect.empty()) ctx.http_collect = &options.http_collect;
   try {
     co_await ProbeService(probes, ctx);
   } catch (const std::exception& e) {

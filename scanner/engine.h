@@ -17,6 +17,7 @@
 #include "core/ports.h"
 #include "core/result.h"
 #include "inventory/model/observation.h"
+#include "scanner/collect_plan.h"
 #include "scanner/permutation.h"
 #include "scanner/targets.h"
 
@@ -42,6 +43,7 @@ struct ScanOptions {
   size_t banner_cap = 16 * 1024;
   size_t body_cap = 64 * 1024;
   bool service_probes = true;  // false = port sweep only
+  HttpCollectPlan http_collect;  // extra HTTP paths from the rules' collect: blocks
   // Order: (target, port) pairs are walked in Permutation(targets × ports,
   // seed); only the shard's positions are scanned.
   uint64_t seed = 0;

@@ -217,6 +217,7 @@ asio::awaitable<void> ProbeWorker(SynSweep& sweep, const ProbeRegistry& probes, 
     ctx.body_cap = sweep.options.body_cap;
     ctx.stop = &sweep.stop;
     ctx.sink = &sweep.sink;
+    if (!sweep.options.http_collect.empty()) ctx.http_collect = &sweep.options.http_collect;
     try {
       co_await ProbeService(probes, ctx);
     } catch (const std::exception& e) {

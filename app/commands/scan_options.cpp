@@ -36,6 +36,8 @@ void AddScanFlags(CLI::App* cmd, ScanFlags& flags) {
   cmd->add_flag("--no-probes", flags.no_probes, "Port sweep only, no banner/HTTP/TLS probes");
   cmd->add_flag("--no-ping", flags.request.no_ping,
                 "-Pn: skip host discovery (ARP, ICMP echo, TCP ping) and sweep every target");
+  cmd->add_flag("--no-collect", flags.no_collect,
+                "Fetch only / on web services, not the rules' collect: paths");
   cmd->add_flag("--allow-reserved", flags.request.allow_reserved,
                 "Also scan reserved ranges (multicast, 0/8, 240/4, link-local, metadata)");
   cmd->add_option("--seed", flags.seed,
@@ -54,6 +56,7 @@ Status FinalizeScanFlags(ScanFlags& flags) {
     flags.request.excludes.insert(flags.request.excludes.end(), more.begin(), more.end());
   }
   flags.request.service_probes = !flags.no_probes;
+  flags.request.collect = !flags.no_collect;
   if (!flags.seed.empty()) {
     uint64_t seed = 0;
     auto [end, ec] = std::from_chars(flags.seed.data(), flags.seed.data() + flags.seed.size(), seed);

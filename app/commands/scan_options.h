@@ -16,6 +16,7 @@ struct ScanFlags {
   std::string input_list;    // -iL FILE
   std::string exclude_file;  // --excludefile FILE
   bool no_probes = false;
+  bool no_collect = false;
   std::string seed;          // --seed S (decimal)
 };
 

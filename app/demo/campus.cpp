@@ -21,7 +21,7 @@ const std::vector<ServiceSpec>& CampusServices() {
   static const std::vector<ServiceSpec> kServices = {
       {10, "portal.demo-univ.edu.cn", 80, ServiceKind::kHttpPortal,
        "unified identity login (统一身份认证) posting passwords over plain HTTP, "
-       "no X-Frame-Options/CSP, nginx/1.18.0"},
+       "no X-Frame-Options/CSP, nginx/1.18.0, its .git directory served (/.git/HEAD)"},
       {11, "www.demo-univ.edu.cn", 80, ServiceKind::kHttpDefault,
        "stock 'Welcome to nginx!' default page, nginx/1.22.1"},
       {11, "www.demo-univ.edu.cn", 443, ServiceKind::kHttps,
@@ -50,6 +50,7 @@ const std::vector<std::string>& CampusExpectedFindings() {
   static const std::vector<std::string> kFindings = {
       "http-login-plaintext",            // portal: password form over HTTP
       "http-clickjacking-login",         // portal: login page without X-Frame-Options/CSP
+      "path-git-exposed",                // portal: /.git/HEAD served (collect: path)
       "http-server-version-disclosure",  // Server: nginx/1.18.0, nginx/1.22.1
       "nginx-default-page",              // www:80 stock nginx page
       "tls-self-signed-cert",            // www:443

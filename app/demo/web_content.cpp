@@ -147,6 +147,12 @@ Reply PortalReply(const HttpRequest& req) {
     r.body = PortalFavicon();
     return r;
   }
+  if (PathIs(req.target, "/.git/HEAD")) {
+    // Deployed with `git clone` into the web root: the repository is public.
+    r.content_type = "application/octet-stream";
+    r.body = "ref: refs/heads/master\n";
+    return r;
+  }
   if (PathIs(req.target, "/") || PathIs(req.target, "/authserver/login") ||
       PathIs(req.target, "/index.html")) {
     r.content_type = "text/html;charset=UTF-8";

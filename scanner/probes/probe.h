@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "inventory/model/observation.h"
+#include "scanner/collect_plan.h"
 #include "scanner/targets.h"
 
 namespace ciiscope::scanner {
@@ -34,6 +35,9 @@ struct ProbeContext {
   size_t body_cap = 64 * 1024;
   const std::atomic<bool>* stop = nullptr;  // never null when a probe runs
   inventory::EvidenceSink* sink = nullptr;  // never null when a probe runs
+  // Paths the http/tls probes fetch after "/" (may be null: none). Their
+  // collection has its own budget (plan.total_timeout) after ctx.deadline.
+  const HttpCollectPlan* http_collect = nullptr;
 };
 
 // What a probe learned, used to choose the next probe.

@@ -10,21 +10,26 @@
 
 namespace ciiscope::testing {
 
-BannerServer::BannerServer(std::string banner, int max_connections, int lifetime_s)
-    : banner_(std::move(banner)) {
-  fd_ = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd_ < 0) return;
+int ListenOnLoopback(uint16_t* port, int backlog) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof(addr);
-  if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(fd_, 16) != 0 ||
-      getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd_);
-    fd_ = -1;
-    return;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(fd, backlog) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    return -1;
   }
-  port_ = ntohs(addr.sin_port);
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
+BannerServer::BannerServer(std::string banner, int max_connections, int lifetime_s)
+    : banner_(std::move(banner)) {
+  fd_ = ListenOnLoopback(&port_);
+  if (fd_ < 0) return;
   thread_ = std::thread([this, max_connections, lifetime_s] { Serve(max_connections, lifetime_s); });
 }
 

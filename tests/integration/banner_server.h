@@ -11,6 +11,10 @@
 
 namespace ciiscope::testing {
 
+// A listening TCP socket on 127.0.0.1 at an ephemeral port (written to
+// *port); -1 on failure.
+int ListenOnLoopback(uint16_t* port, int backlog = 16);
+
 class BannerServer {
  public:
   explicit BannerServer(std::string banner, int max_connections = 64, int lifetime_s = 60);

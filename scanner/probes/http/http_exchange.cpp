@@ -15,7 +15,13 @@ constexpr size_t kMaxHeaderValueBytes = 4096;
 }  // namespace
 
 std::string BuildHttpGet(std::string_view host_header, std::string_view path) {
-  std::string request = "GET ";
+  return BuildHttpRequest("GET", host_header, path);
+}
+
+std::string BuildHttpRequest(std::string_view method, std::string_view host_header,
+                             std::string_view path) {
+  std::string request(method);
+  request += ' ';
   request += path;
   request += " HTTP/1.1\r\nHost: ";
   request += host_header;
@@ -25,9 +31,7 @@ std::string BuildHttpGet(std::string_view host_header, std::string_view path) {
   return request;
 }
 
-void RecordHttp(const ProbeContext& ctx, std::string_view scheme, const HttpExchange& x,
-                const nlohmann::json* extra) {
-  const HttpResponse& r = x.response;
+nlohmann::json HttpHeadersJson(const HttpResponse& r) {
   nlohmann::json headers = nlohmann::json::object();
   for (const auto& h : r.headers) {
     std::string name = core::Printable(core::SanitizeUtf8(h.name));
@@ -39,6 +43,13 @@ void RecordHttp(const ProbeContext& ctx, std::string_view scheme, const HttpExch
       headers[name] = value;
     }
   }
+  return headers;
+}
+
+void RecordHttp(const ProbeContext& ctx, std::string_view scheme, const HttpExchange& x,
+                const nlohmann::json* extra) {
+  const HttpResponse& r = x.response;
+  nlohmann::json headers = HttpHeadersJson(r);
   const std::string* content_type = r.Header("content-type");
   std::string charset = DetectCharset(content_type ? *content_type : "", r.body);
   std::string utf8 = ConvertToUtf8(r.body, charset);

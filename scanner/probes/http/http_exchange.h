@@ -26,6 +26,13 @@ struct HttpExchange {
 
 // "GET <path> HTTP/1.1" with Host, User-Agent, Accept and Connection: close.
 std::string BuildHttpGet(std::string_view host_header, std::string_view path = "/");
+// The same with another method ("HEAD"); never a request body.
+std::string BuildHttpRequest(std::string_view method, std::string_view host_header,
+                             std::string_view path);
+
+// Header name (lower case) → value as printable UTF-8, capped; repeated
+// headers are joined with ", ".
+nlohmann::json HttpHeadersJson(const HttpResponse& response);
 
 // Records the `http` evidence for an exchange that received any bytes. The
 // title and body are converted to UTF-8 from the declared charset (GBK …);
@@ -45,9 +52,10 @@ std::optional<std::string> SameHostRedirect(std::string_view location, std::stri
 // the "plain HTTP request was sent to HTTPS port" page servers return).
 bool HttpAnswerSuggestsTls(const HttpExchange& exchange);
 
+// `headers_only` (for HEAD): the exchange ends once the header block arrived.
 template <typename Stream>
 asio::awaitable<HttpExchange> ExchangeHttp(Stream& stream, Conversation& conv, std::string request,
-                                           size_t body_cap) {
+                                           size_t body_cap, bool headers_only = false) {
   HttpExchange x;
   HttpParserLimits limits;
   limits.body_cap = body_cap;
@@ -68,6 +76,7 @@ asio::awaitable<HttpExchange> ExchangeHttp(Stream& stream, Conversation& conv, s
       x.bytes += n;
       if (x.raw.size() < raw_cap) x.raw.append(chunk.substr(0, raw_cap - x.raw.size()));
       if (!parser.Feed(chunk)) break;
+      if (headers_only && parser.response().headers_complete) break;
     }
     if (ec) {
       if (conv.expired()) {

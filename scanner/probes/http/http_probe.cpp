@@ -6,6 +6,7 @@
 #include "scanner/evidence.h"
 #include "scanner/probes/conversation.h"
 #include "scanner/probes/http/favicon.h"
+#include "scanner/probes/http/http_collect.h"
 #include "scanner/probes/http/http_exchange.h"
 
 // GCC 12 reports a false -Wmismatched-new-delete when it inlines asio's
@@ -40,8 +41,8 @@ class HttpProbe : public ServiceProbe {
  public:
   std::string_view name() const override { return "http"; }
   std::string_view description() const override {
-    return "GET / over plain TCP (same-host redirects, /favicon.ico); records status, headers, "
-           "title, body and favicon hashes";
+    return "GET / over plain TCP (same-host redirects, /favicon.ico, the rules' collect paths); "
+           "records status, headers, title, body and favicon hashes";
   }
   const std::vector<uint16_t>& port_hints() const override {
     static const std::vector<uint16_t> kPorts = {80, 8080, 8000, 8008, 8081, 8888};
@@ -93,6 +94,7 @@ class HttpProbe : public ServiceProbe {
       }
     }
     RecordHttp(ctx, "http", x, &extra);
+    if (result.recognized) co_await CollectHttpPaths(ctx, "http", nullptr);
     co_return result;
   }
 };

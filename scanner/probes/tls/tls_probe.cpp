@@ -11,6 +11,7 @@
 #include "core/net.h"
 #include "scanner/evidence.h"
 #include "scanner/probes/conversation.h"
+#include "scanner/probes/http/http_collect.h"
 #include "scanner/probes/http/http_exchange.h"
 #include "scanner/probes/tls/cert_summary.h"
 
@@ -64,7 +65,7 @@ class TlsProbe : public ServiceProbe {
 
   std::string_view name() const override { return "tls"; }
   std::string_view description() const override {
-    return "TLS handshake (version, cipher, certificate), then GET / over HTTPS";
+    return "TLS handshake (version, cipher, certificate), then GET / and the rules' collect paths over HTTPS";
   }
   const std::vector<uint16_t>& port_hints() const override {
     static const std::vector<uint16_t> kPorts = {443, 8443, 9443};
@@ -96,6 +97,7 @@ class TlsProbe : public ServiceProbe {
     conv->Close();
     result.bytes = x.bytes;
     if (x.bytes > 0) RecordHttp(ctx, "https", x);
+    if (x.response.status > 0) co_await CollectHttpPaths(ctx, "https", &ssl_ctx_);
     co_return result;
   }
 
