@@ -18,6 +18,7 @@
 
 #include "core/result.h"
 #include "inventory/model/model.h"
+#include "inventory/model/monitor_event.h"
 #include "inventory/model/observation.h"
 #include "inventory/model/unit.h"
 
@@ -141,6 +142,14 @@ class Store {
                                          const std::vector<std::string>& rule_ids,
                                          const std::vector<std::string>& seen_keys,
                                          std::string_view actor);
+
+  // --- monitoring events (store_monitor.cpp) ---
+  // Inserts the events in one transaction and sets their ids.
+  Status AddMonitorEvents(std::vector<MonitorEvent>& events);
+  // By time; all events, or those of one scan.
+  Result<std::vector<MonitorEvent>> ListMonitorEvents(std::optional<int64_t> scan_id = std::nullopt);
+  // The id of the drill with status 'running' (latest started), 0 = none.
+  Result<int64_t> RunningDrillId();
 
   // --- audit log (hash-chained) ---
   Status AppendAudit(std::string_view actor, std::string_view command,
