@@ -8,7 +8,8 @@ PACKAGES=(
   libpcap-dev libssl-dev libsqlite3-dev sqlite3
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev
   libyaml-cpp-dev libre2-dev nlohmann-json3-dev libasio-dev
-  liburing-dev libxlsxwriter-dev libexpat1-dev nmap masscan libcap-dev iproute2
+  liburing-dev libxlsxwriter-dev libexpat1-dev nmap masscan
+  libcap-dev zlib1g-dev python3 iproute2 clang libclang-rt-14-dev
   chromium fonts-noto-cjk python3-openpyxl
   tzdata
 )

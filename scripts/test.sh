@@ -11,6 +11,11 @@ status=0
 "$ROOT/scripts/build.sh" "$ROOT/build"
 (cd "$ROOT/build" && ctest --output-on-failure -j 2 --timeout 600) || status=1
 
+# The passive decoder's libFuzzer target, briefly (clang only).
+if command -v clang++ >/dev/null 2>&1 && [ "${CIISCOPE_NO_FUZZ:-0}" != "1" ]; then
+  "$ROOT/scripts/fuzz.sh" "$ROOT/build-fuzz" "${CIISCOPE_FUZZ_SECONDS:-20}" || status=1
+fi
+
 if [ "${CIISCOPE_NO_SANITIZE:-0}" != "1" ]; then
   "$ROOT/scripts/build.sh" "$ROOT/build-asan" -DCIISCOPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"

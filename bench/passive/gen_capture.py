@@ -117,11 +117,12 @@ def main():
 
     while n < args.packets:
         c = random.choice(clients)
-        s, ports = random.choice(servers)
+        si = random.randrange(len(servers))
+        s, ports = servers[si]
         if random.random() < 0.2:
             r = random.choice(resolvers)
             sp = random.randint(1024, 65000)
-            name = f"host{random.randint(0, 399)}.campus.example.edu"
+            name = f"host{si}.campus.example.edu"  # each name has one address, as in real zones
             q = dns_response(name, s)
             qlen = 12 + len(name) + 2 + 4
             query = q[:2] + b"\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00" + q[12:qlen]

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "inventory/model/monitor_event.h"  // MonitorEvent (written by passive monitoring, read by drill reports)
+
 namespace ciiscope::inventory {
 
 struct Drill {
@@ -38,19 +40,6 @@ struct DrillEvent {
 };
 
 // What passive monitoring saw (port scans, forbidden ports, new services).
-struct MonitorEvent {
-  int64_t id = 0;
-  int64_t scan_id = 0;
-  int64_t drill_id = 0;
-  int64_t time = 0;
-  std::string kind;
-  std::string source;
-  std::string target;
-  uint16_t port = 0;
-  std::string transport;
-  std::string detail_json;
-};
-
 // Counts of a scan's picture (exposure): what it saw and the findings that
 // were present in it.
 struct ScanExposure {

@@ -19,6 +19,7 @@
 #include "core/result.h"
 #include "inventory/model/drill.h"
 #include "inventory/model/model.h"
+#include "inventory/model/monitor_event.h"
 #include "inventory/model/observation.h"
 #include "inventory/model/score.h"
 #include "inventory/model/unit.h"
@@ -206,6 +207,13 @@ class Store {
   Status ForEachFixedFinding(int64_t from, int64_t to,
                              const std::function<Status(const AccountableFinding&)>& fn);
   Result<ScanExposure> ExposureOf(int64_t scan_id);
+  // --- monitoring events (store_monitor.cpp) ---
+  // Inserts the events in one transaction and sets their ids.
+  Status AddMonitorEvents(std::vector<MonitorEvent>& events);
+  // By time; all events, or those of one scan.
+  Result<std::vector<MonitorEvent>> ListMonitorEvents(std::optional<int64_t> scan_id = std::nullopt);
+  // The id of the drill with status 'running' (latest started), 0 = none.
+  Result<int64_t> RunningDrillId();
 
   // --- audit log (hash-chained) ---
   Status AppendAudit(std::string_view actor, std::string_view command,

@@ -1,8 +1,10 @@
 #include "scanner/passive/capture_file.h"
 
 #include <pcap/pcap.h>
+#include <zlib.h>
 
 #include <chrono>
+#include <cstdio>
 #include <memory>
 
 namespace ciiscope::scanner::passive {
@@ -12,13 +14,57 @@ struct PcapCloser {
   void operator()(pcap_t* p) const { pcap_close(p); }
 };
 
+// gzip'd captures: a read-only stdio stream over zlib's gzread, so libpcap
+// reads them as it reads plain files (pcap_fopen_offline closes the stream).
+ssize_t GzRead(void* cookie, char* buf, size_t size) {
+  const unsigned chunk = size > (1u << 30) ? (1u << 30) : static_cast<unsigned>(size);
+  auto* gz = static_cast<gzFile>(cookie);
+  const int n = gzread(gz, buf, chunk);
+  if (n > 0) return n;
+  int err = Z_OK;
+  gzerror(gz, &err);
+  // A cut stream ends with Z_BUF_ERROR: a read error, so the damage is reported.
+  return n < 0 || (err != Z_OK && err != Z_STREAM_END) ? -1 : 0;
+}
+int GzClose(void* cookie) { return gzclose(static_cast<gzFile>(cookie)) == Z_OK ? 0 : EOF; }
+
+bool IsGzip(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  unsigned char magic[2] = {0, 0};
+  const bool gz = std::fread(magic, 1, 2, f) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+  std::fclose(f);
+  return gz;
+}
+
+pcap_t* OpenCapture(const std::string& path, char* errbuf) {
+  if (!IsGzip(path)) {
+    return pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO,
+                                                   errbuf);
+  }
+  gzFile gz = gzopen(path.c_str(), "rb");
+  if (gz == nullptr) {
+    std::snprintf(errbuf, PCAP_ERRBUF_SIZE, "cannot open gzip stream");
+    return nullptr;
+  }
+  gzbuffer(gz, 1u << 18);
+  FILE* f = fopencookie(gz, "rb", cookie_io_functions_t{GzRead, nullptr, nullptr, GzClose});
+  if (f == nullptr) {
+    gzclose(gz);
+    std::snprintf(errbuf, PCAP_ERRBUF_SIZE, "cannot open gzip stream");
+    return nullptr;
+  }
+  pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+  if (p == nullptr) std::fclose(f);
+  return p;
+}
+
 }  // namespace
 
 Result<CaptureFileResult> ReadCaptureFile(const std::string& path, PassiveAnalyzer& analyzer,
                                           const std::atomic<bool>& stop) {
   char errbuf[PCAP_ERRBUF_SIZE] = {};
-  std::unique_ptr<pcap_t, PcapCloser> handle(
-      pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, errbuf));
+  std::unique_ptr<pcap_t, PcapCloser> handle(OpenCapture(path, errbuf));
   if (!handle) {
     return Error(ErrorCode::kParse, path + ": cannot read capture: " + errbuf);
   }
@@ -50,11 +96,12 @@ Result<CaptureFileResult> ReadCaptureFile(const std::string& path, PassiveAnalyz
 Result<PassiveRunResult> AnalyzeCaptureFiles(const std::vector<std::string>& files,
                                              const PassiveOptions& options,
                                              inventory::EvidenceSink& sink,
-                                             const std::atomic<bool>& stop) {
+                                             const std::atomic<bool>& stop, Monitor* monitor) {
   if (files.empty()) return Error(ErrorCode::kInvalidArgument, "no capture files given");
   const auto start = std::chrono::steady_clock::now();
   PassiveRunResult run;
   PassiveAnalyzer analyzer(options, sink);
+  analyzer.SetMonitor(monitor);
   size_t read_ok = 0;
   for (const auto& path : files) {
     if (stop.load()) break;

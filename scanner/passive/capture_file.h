@@ -15,6 +15,8 @@
 
 namespace ciiscope::scanner::passive {
 
+class Monitor;
+
 struct CaptureFileResult {
   uint64_t packets = 0;
   int link_type = -1;
@@ -38,10 +40,12 @@ struct PassiveRunResult {
 };
 
 // Reads the files in order into one analyzer writing to `sink`, then
-// finishes it (sink.Flush() included). Fails only when no file could be read.
+// finishes it (sink.Flush() included). `monitor` (optional) sees every
+// packet. Fails only when no file could be read.
 Result<PassiveRunResult> AnalyzeCaptureFiles(const std::vector<std::string>& files,
                                              const PassiveOptions& options,
                                              inventory::EvidenceSink& sink,
-                                             const std::atomic<bool>& stop);
+                                             const std::atomic<bool>& stop,
+                                             Monitor* monitor = nullptr);
 
 }  // namespace ciiscope::scanner::passive

@@ -59,6 +59,7 @@ struct Flow {
   bool syn_ack_seen = false;
   std::array<Stream, 2> dir;  // [0] a→b, [1] b→a
   std::unique_ptr<AppState, AppStateDeleter> app;
+  void* host[2] = {nullptr, nullptr};  // the analyzer's per-source host entries (not owned)
   int64_t first_ms = 0, last_ms = 0;
   size_t accounted = 0;  // bytes charged to the table's memory budget
 };

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "scanner/passive/monitor.h"
 #include "scanner/passive/tls_hello.h"
 #include "scanner/probes/http/http_parser.h"
 #include "scanner/probes/tls/cert_summary.h"
@@ -80,6 +81,32 @@ StreamProto Classify(std::string_view buf, bool complete, bool* wait) {
   return StreamProto::kNone;
 }
 
+// Hash of the facts an observation is built from, so repeats are dropped
+// before any JSON is built (most flows repeat what earlier flows showed).
+class FactHash {
+ public:
+  FactHash& Add(std::string_view s) {
+    Mix(std::hash<std::string_view>{}(s) ^ s.size());
+    return *this;
+  }
+  FactHash& Add(uint64_t v) {
+    Mix(v);
+    return *this;
+  }
+  FactHash& Add(const IpAddr& a) {
+    Mix(IpAddrHash{}(a));
+    return *this;
+  }
+  size_t value() const { return static_cast<size_t>(h_); }
+
+ private:
+  void Mix(uint64_t v) {
+    h_ ^= v + 0x9E3779B97F4A7C15ull + (h_ << 6) + (h_ >> 2);
+    h_ *= 0xBF58476D1CE4E5B9ull;
+  }
+  uint64_t h_ = 0x243F6A8885A308D3ull;
+};
+
 }  // namespace
 
 std::string PassiveStatsJson(const PassiveStats& s) {
@@ -129,35 +156,42 @@ void PassiveAnalyzer::OnPacket(int link_type, int64_t ts_us, std::span<const std
     case DecodeStatus::kMalformed: ++stats_.decode_errors; break;
   }
   if (p.src.version == 0) return;
-  OnHost(p, ms);
+  // TCP packets count their host through the flow (cached host pointers).
+  const bool tcp = !p.fragment && p.l4_ok && p.protocol == IPPROTO_TCP;
+  if (!tcp) CountHost(HostFor(p.src, ms), p, ms);
   if (p.fragment) {
     ++stats_.fragments;
     return;
   }
   if (!p.l4_ok) return;
+  if (monitor_ != nullptr) monitor_->OnPacket(p, ms);
   if (p.protocol == IPPROTO_TCP) OnTcp(p, ms);
   else if (p.protocol == IPPROTO_UDP) OnUdp(p, ms);
 }
 
-void PassiveAnalyzer::OnHost(const DecodedPacket& p, int64_t ms) {
-  if (!p.src.IsHostAddress()) return;
-  auto it = hosts_.find(p.src);
+PassiveAnalyzer::HostInfo* PassiveAnalyzer::HostFor(const IpAddr& addr, int64_t ms) {
+  if (!addr.IsHostAddress()) return nullptr;
+  auto it = hosts_.find(addr);
   if (it == hosts_.end()) {
-    if (hosts_.size() >= options_.max_hosts) {
-      ++stats_.hosts_dropped;
-      return;
-    }
-    it = hosts_.emplace(p.src, HostInfo{}).first;
+    if (hosts_.size() >= options_.max_hosts) return nullptr;
+    it = hosts_.emplace(addr, HostInfo{}).first;  // nodes are stable: flows keep pointers
     it->second.first_ms = ms;
   }
-  HostInfo& h = it->second;
-  h.first_ms = std::min(h.first_ms, ms);
-  h.last_ms = std::max(h.last_ms, ms);
-  ++h.packets;
-  h.bytes += p.ip_bytes;
+  return &it->second;
+}
+
+void PassiveAnalyzer::CountHost(HostInfo* h, const DecodedPacket& p, int64_t ms) {
+  if (h == nullptr) {
+    if (p.src.IsHostAddress()) ++stats_.hosts_dropped;
+    return;
+  }
+  h->first_ms = std::min(h->first_ms, ms);
+  h->last_ms = std::max(h->last_ms, ms);
+  ++h->packets;
+  h->bytes += p.ip_bytes;
   if (p.has_mac) {
-    h.mac = p.src_mac;
-    h.has_mac = true;
+    h->mac = p.src_mac;
+    h->has_mac = true;
   }
 }
 
@@ -168,6 +202,7 @@ void PassiveAnalyzer::AddService(const IpAddr& addr, uint8_t protocol, uint16_t 
   if (inserted) {
     it->second.reason = reason;
     it->second.first_ms = ms;
+    if (monitor_ != nullptr) monitor_->OnService(addr, protocol, port, reason, ms);
   } else {
     it->second.first_ms = std::min(it->second.first_ms, ms);
   }
@@ -179,6 +214,8 @@ void PassiveAnalyzer::OnTcp(const DecodedPacket& p, int64_t ms) {
   bool created = false;
   Flow& f = flows_.Touch(key, &created);
   const int d = from_a ? 0 : 1;
+  if (f.host[d] == nullptr) f.host[d] = HostFor(p.src, ms);
+  CountHost(static_cast<HostInfo*>(f.host[d]), p, ms);
   if (created) {
     f.first_ms = ms;
     // Until a handshake says otherwise, the lower port is the server's.
@@ -314,93 +351,129 @@ void PassiveAnalyzer::FinishFlow(Flow& f, bool evicted) {
     }
   }
   if (!f.app) return;
-  AppState& app = *f.app;
-  if (app.has_client_hello || app.has_server_hello) {
-    const int sd = app.has_server_hello ? app.server_hello_dir : 1 - app.client_hello_dir;
-    inventory::Observation obs;
-    obs.address = SrcOf(f, sd).ToString();
-    obs.transport = "tcp";
-    obs.port = SrcPortOf(f, sd);
-    obs.kind = "tls";
-    obs.time = f.last_ms;
-    json j = {{"passive", true}};
-    if (app.has_server_hello) {
-      const ServerHelloInfo& sh = app.server_hello;
-      j["version"] = TlsVersionName(sh.version);
-      j["cipher"] = TlsCipherName(sh.cipher);
-      j["ja3s"] = sh.ja3s;
-      j["ja3s_md5"] = sh.ja3s_md5;
-      if (!sh.cert_der.empty()) {
-        auto summary = SummarizeCertificateDer(Bytes(sh.cert_der), f.last_ms);
-        if (summary) {
-          j["cert"] = json::parse(CertSummaryJson(*summary), nullptr, false);
-        } else {
-          j["cert_error"] = summary.error().message();
-        }
+  const AppState& app = *f.app;
+  if (app.has_client_hello || app.has_server_hello) EmitTls(f);
+  if (app.has_request || app.response) EmitHttp(f);
+  if (!app.ssh_banner.empty()) EmitSsh(f);
+}
+
+void PassiveAnalyzer::EmitTls(const Flow& f) {
+  const AppState& app = *f.app;
+  const int sd = app.has_server_hello ? app.server_hello_dir : 1 - app.client_hello_dir;
+  FactHash fh;
+  fh.Add("tls").Add(SrcOf(f, sd)).Add(SrcPortOf(f, sd));
+  if (app.has_server_hello) {
+    const ServerHelloInfo& sh = app.server_hello;
+    fh.Add(1).Add(sh.version).Add(sh.cipher).Add(sh.ja3s).Add(sh.cert_der);
+  }
+  if (app.has_client_hello) fh.Add(2).Add(app.client_hello.sni).Add(app.client_hello.ja3);
+  if (!IsNew(fh.value())) return;
+  inventory::Observation obs;
+  obs.address = SrcOf(f, sd).ToString();
+  obs.transport = "tcp";
+  obs.port = SrcPortOf(f, sd);
+  obs.kind = "tls";
+  obs.time = f.last_ms;
+  json j = {{"passive", true}};
+  if (app.has_server_hello) {
+    const ServerHelloInfo& sh = app.server_hello;
+    j["version"] = TlsVersionName(sh.version);
+    j["cipher"] = TlsCipherName(sh.cipher);
+    j["ja3s"] = sh.ja3s;
+    j["ja3s_md5"] = sh.ja3s_md5;
+    if (!sh.cert_der.empty()) {
+      auto summary = SummarizeCertificateDer(Bytes(sh.cert_der), f.last_ms);
+      if (summary) {
+        j["cert"] = json::parse(CertSummaryJson(*summary), nullptr, false);
+      } else {
+        j["cert_error"] = summary.error().message();
       }
     }
-    if (app.has_client_hello) {
-      const ClientHelloInfo& ch = app.client_hello;
-      j["sni"] = SafeText(ch.sni, 255);
-      j["ja3"] = ch.ja3;
-      j["ja3_md5"] = ch.ja3_md5;
-    }
-    if (!app.has_server_hello) j["reason"] = "client-hello-only";
-    obs.data_json = j.dump();
-    Emit(std::move(obs));
   }
-  if (app.has_request || app.response) {
-    const int sd = app.response ? app.response_dir : 1 - app.request_dir;
-    inventory::Observation obs;
-    obs.address = SrcOf(f, sd).ToString();
-    obs.transport = "tcp";
-    obs.port = SrcPortOf(f, sd);
-    obs.kind = "http";
-    obs.time = f.last_ms;
-    json j = {{"passive", true}, {"scheme", "http"}};
-    if (app.has_request) {
-      const std::string host = app.request.host.empty() ? obs.address : app.request.host;
-      j["url"] = "http://" + host + app.request.uri;
-      j["method"] = app.request.method;
-      j["host"] = app.request.host;
-      j["user_agent"] = app.request.user_agent;
-      obs.hostname = app.request.host.substr(0, app.request.host.find(':'));
+  if (app.has_client_hello) {
+    const ClientHelloInfo& ch = app.client_hello;
+    j["sni"] = SafeText(ch.sni, 255);
+    j["ja3"] = ch.ja3;
+    j["ja3_md5"] = ch.ja3_md5;
+  }
+  if (!app.has_server_hello) j["reason"] = "client-hello-only";
+  obs.data_json = j.dump();
+  Emit(std::move(obs));
+}
+
+void PassiveAnalyzer::EmitHttp(const Flow& f) {
+  const AppState& app = *f.app;
+  const int sd = app.response ? app.response_dir : 1 - app.request_dir;
+  FactHash fh;
+  fh.Add("http").Add(SrcOf(f, sd)).Add(SrcPortOf(f, sd));
+  if (app.has_request) {
+    const HttpRequestInfo& q = app.request;
+    fh.Add(1).Add(q.method).Add(q.uri).Add(q.host).Add(q.user_agent);
+  }
+  if (app.response) {
+    const HttpResponse& r = app.response->response();
+    fh.Add(2).Add(static_cast<uint64_t>(r.status)).Add(r.reason).Add(r.body);
+    fh.Add(r.body_bytes).Add(r.truncated ? 1 : 0);
+    for (const char* name : {"server", "content-type", "x-powered-by", "location"}) {
+      const std::string* v = r.Header(name);
+      fh.Add(v ? std::string_view(*v) : std::string_view("\x01none"));
     }
-    if (app.response) {
-      const HttpResponse& r = app.response->response();
-      if (r.status != 0) {
-        j["status"] = r.status;
-        j["reason"] = SafeText(r.reason, 128);
-        json headers = json::object();
-        for (const char* name : {"server", "content-type", "x-powered-by", "location"}) {
-          if (const std::string* v = r.Header(name)) headers[name] = SafeText(*v, 512);
-        }
-        j["headers"] = headers;
-        const std::string title = ExtractHtmlTitle(r.body);
-        if (!title.empty()) j["title"] = title;
-        j["body_bytes"] = r.body_bytes;
-        j["truncated"] = r.truncated;
+  }
+  if (!IsNew(fh.value())) return;
+  inventory::Observation obs;
+  obs.address = SrcOf(f, sd).ToString();
+  obs.transport = "tcp";
+  obs.port = SrcPortOf(f, sd);
+  obs.kind = "http";
+  obs.time = f.last_ms;
+  json j = {{"passive", true}, {"scheme", "http"}};
+  if (app.has_request) {
+    const std::string host = app.request.host.empty() ? obs.address : app.request.host;
+    j["url"] = "http://" + host + app.request.uri;
+    j["method"] = app.request.method;
+    j["host"] = app.request.host;
+    j["user_agent"] = app.request.user_agent;
+    obs.hostname = app.request.host.substr(0, app.request.host.find(':'));
+  }
+  if (app.response) {
+    const HttpResponse& r = app.response->response();
+    if (r.status != 0) {
+      j["status"] = r.status;
+      j["reason"] = SafeText(r.reason, 128);
+      json headers = json::object();
+      for (const char* name : {"server", "content-type", "x-powered-by", "location"}) {
+        if (const std::string* v = r.Header(name)) headers[name] = SafeText(*v, 512);
       }
+      j["headers"] = headers;
+      const std::string title = ExtractHtmlTitle(r.body);
+      if (!title.empty()) j["title"] = title;
+      j["body_bytes"] = r.body_bytes;
+      j["truncated"] = r.truncated;
     }
-    obs.data_json = j.dump();
-    Emit(std::move(obs));
   }
-  if (!app.ssh_banner.empty()) {
-    inventory::Observation obs;
-    obs.address = SrcOf(f, app.ssh_dir).ToString();
-    obs.transport = "tcp";
-    obs.port = SrcPortOf(f, app.ssh_dir);
-    obs.kind = "banner";
-    obs.time = f.last_ms;
-    obs.data_json = json{{"text", SafeText(app.ssh_banner, 255)},
-                         {"bytes", app.ssh_banner.size()},
-                         {"truncated", false},
-                         {"timed_out", false},
-                         {"protocol", "ssh"},
-                         {"passive", true}}
-                        .dump();
-    Emit(std::move(obs));
-  }
+  obs.data_json = j.dump();
+  Emit(std::move(obs));
+}
+
+void PassiveAnalyzer::EmitSsh(const Flow& f) {
+  const AppState& app = *f.app;
+  const IpAddr& server = SrcOf(f, app.ssh_dir);
+  const uint16_t port = SrcPortOf(f, app.ssh_dir);
+  if (!IsNew(FactHash().Add("banner").Add(server).Add(port).Add(app.ssh_banner).value())) return;
+  inventory::Observation obs;
+  obs.address = server.ToString();
+  obs.transport = "tcp";
+  obs.port = port;
+  obs.kind = "banner";
+  obs.time = f.last_ms;
+  obs.data_json = json{{"text", SafeText(app.ssh_banner, 255)},
+                       {"bytes", app.ssh_banner.size()},
+                       {"truncated", false},
+                       {"timed_out", false},
+                       {"protocol", "ssh"},
+                       {"passive", true}}
+                      .dump();
+  Emit(std::move(obs));
 }
 
 void PassiveAnalyzer::OnUdp(const DecodedPacket& p, int64_t ms) {
@@ -408,9 +481,11 @@ void PassiveAnalyzer::OnUdp(const DecodedPacket& p, int64_t ms) {
     dns_answers_.clear();
     if (ParseDnsAnswers(p.payload, dns_answers_)) {
       if (p.src_port == 53) AddService(p.src, IPPROTO_UDP, 53, "dns-response-seen", ms);
-      const std::string server = p.src.ToString();
+      std::string server;
       for (const DnsAnswer& a : dns_answers_) {
         if (!a.address.IsHostAddress()) continue;
+        if (!IsNew(FactHash().Add("dns").Add(a.address).Add(a.name).Add(p.src).value())) continue;
+        if (server.empty()) server = p.src.ToString();
         inventory::Observation obs;
         obs.address = a.address.ToString();
         obs.hostname = SafeText(a.name, 255);
@@ -430,6 +505,10 @@ void PassiveAnalyzer::OnUdp(const DecodedPacket& p, int64_t ms) {
   if ((p.src_port == 67 || p.src_port == 68) && (p.dst_port == 67 || p.dst_port == 68)) {
     DhcpInfo info;
     if (!ParseDhcp(p.payload, info) || info.hostname.empty() || info.client.version == 0) return;
+    FactHash fh;
+    fh.Add("dhcp").Add(info.client).Add(info.hostname).Add(info.message_type);
+    fh.Add(std::string_view(reinterpret_cast<const char*>(info.mac.data()), info.mac.size()));
+    if (!IsNew(fh.value())) return;
     inventory::Observation obs;
     obs.address = info.client.ToString();
     obs.hostname = info.hostname;
@@ -444,21 +523,17 @@ void PassiveAnalyzer::OnUdp(const DecodedPacket& p, int64_t ms) {
   }
 }
 
-void PassiveAnalyzer::Emit(inventory::Observation obs) {
-  std::string key = obs.kind;
-  key += '|';
-  key += obs.address;
-  key += '|';
-  key += std::to_string(obs.port);
-  key += '|';
-  key += obs.data_json;
-  const size_t h = std::hash<std::string>{}(key);
-  if (seen_evidence_.count(h) != 0) return;
+bool PassiveAnalyzer::IsNew(size_t fact_hash) {
+  if (seen_evidence_.count(fact_hash) != 0) return false;
   if (seen_evidence_.size() >= options_.max_evidence) {
     ++stats_.evidence_dropped;
-    return;
+    return false;
   }
-  seen_evidence_.insert(h);
+  seen_evidence_.insert(fact_hash);
+  return true;
+}
+
+void PassiveAnalyzer::Emit(inventory::Observation obs) {
   ++stats_.observations;
   sink_.Record(std::move(obs));
 }

@@ -57,6 +57,8 @@ struct PassiveStats {
 // {"packets":…, "bytes":…, …} for the scan's stats column.
 std::string PassiveStatsJson(const PassiveStats& s);
 
+class Monitor;
+
 class PassiveAnalyzer {
  public:
   PassiveAnalyzer(PassiveOptions options, inventory::EvidenceSink& sink);
@@ -70,6 +72,9 @@ class PassiveAnalyzer {
   void Finish();
 
   const PassiveStats& stats() const { return stats_; }
+  // Drill monitoring (optional, not owned): sees every decoded packet and
+  // every service when it is first seen.
+  void SetMonitor(Monitor* monitor) { monitor_ = monitor; }
 
  private:
   struct HostInfo {
@@ -92,13 +97,23 @@ class PassiveAnalyzer {
     int64_t first_ms = 0;
   };
 
-  void OnHost(const DecodedPacket& p, int64_t ms);
+  // The host entry of addr (created if room is left), nullptr if not a host
+  // or the table is full.
+  HostInfo* HostFor(const IpAddr& addr, int64_t ms);
+  void CountHost(HostInfo* host, const DecodedPacket& p, int64_t ms);
   void OnTcp(const DecodedPacket& p, int64_t ms);
   void OnUdp(const DecodedPacket& p, int64_t ms);
   void OnStreamBytes(Flow& flow, int d, std::string_view fresh, int64_t ms);
   void FinishFlow(Flow& flow, bool evicted);
+  // Observations of a finished flow (each once per distinct set of facts).
+  void EmitTls(const Flow& flow);
+  void EmitHttp(const Flow& flow);
+  void EmitSsh(const Flow& flow);
   void AddService(const IpAddr& addr, uint8_t protocol, uint16_t port, const char* reason,
                   int64_t ms);
+  // True the first time these facts are seen (and room is left); callers
+  // build the observation only then.
+  bool IsNew(size_t fact_hash);
   void Emit(inventory::Observation obs);
 
   PassiveOptions options_;
@@ -110,6 +125,7 @@ class PassiveAnalyzer {
   std::unordered_map<ServiceKey, ServiceInfo, ServiceKeyHash> services_;
   std::unordered_set<size_t> seen_evidence_;
   std::vector<DnsAnswer> dns_answers_;  // reused
+  Monitor* monitor_ = nullptr;
   bool finished_ = false;
 };
 

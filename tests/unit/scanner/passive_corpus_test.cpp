@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <filesystem>
 #include <thread>
@@ -21,7 +22,11 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(PassiveCorpusTest, EveryCaptureDecodesWithoutCrashOrHang) {
-  const fs::path root = fs::path(CIISCOPE_SHARED_DIR) / "corpora" / "pcap";
+  // $CIISCOPE_PCAP_CORPUS overrides the shared folder (e.g. from a git worktree).
+  const char* env = std::getenv("CIISCOPE_PCAP_CORPUS");
+  const fs::path root = env != nullptr && *env != '\0'
+                            ? fs::path(env)
+                            : fs::path(CIISCOPE_SHARED_DIR) / "corpora" / "pcap";
   if (!fs::is_directory(root)) GTEST_SKIP() << "no corpus at " << root;
   std::vector<fs::path> files;
   for (const auto& e : fs::recursive_directory_iterator(root)) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <pcap/pcap.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <atomic>
 #include <filesystem>
@@ -230,6 +231,55 @@ TEST_F(PassiveGoldenTest, BadFilesAreRejectedWithTheirName) {
   ASSERT_EQ(mixed->errors.size(), 1u);
   EXPECT_NE(mixed->errors[0].find("junk.pcap"), std::string::npos);
   EXPECT_EQ(mixed->stats.packets, 1u);
+}
+
+// Compresses `from` into `to` with zlib's gzip writer.
+void Gzip(const std::string& from, const std::string& to) {
+  std::ifstream in(from, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  gzFile gz = gzopen(to.c_str(), "wb");
+  ASSERT_NE(gz, nullptr);
+  ASSERT_EQ(gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size())),
+            static_cast<int>(bytes.size()));
+  ASSERT_EQ(gzclose(gz), Z_OK);
+}
+
+TEST_F(PassiveGoldenTest, GzipCapturesAreReadTransparently) {
+  {
+    PcapFile pcap(Path("plain.pcap"), DLT_EN10MB);
+    pcap.AddAll(TcpConversation("10.0.0.10", 50000, "10.0.0.80", 80,
+                                "GET / HTTP/1.1\r\nHost: gz.example.edu\r\n\r\n",
+                                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+  }
+  Gzip(Path("plain.pcap"), Path("c.pcap.gz"));
+  scanner::testing::MemorySink plain_sink;
+  std::atomic<bool> stop{false};
+  auto plain = AnalyzeCaptureFiles({Path("plain.pcap")}, PassiveOptions{}, plain_sink, stop);
+  ASSERT_TRUE(plain);
+  auto run = Run({Path("c.pcap.gz")});
+  ASSERT_TRUE(run) << run.error().message();
+  EXPECT_TRUE(run->warnings.empty());
+  EXPECT_EQ(run->stats.packets, plain->stats.packets);
+  auto http = Data("http");
+  ASSERT_EQ(http.size(), 1u);
+  EXPECT_EQ(http[0]["url"], "http://gz.example.edu/");
+  // A cut gzip stream keeps what came before and warns once.
+  const auto size = fs::file_size(Path("c.pcap.gz"));
+  fs::copy_file(Path("c.pcap.gz"), Path("cut.pcap.gz"));
+  fs::resize_file(Path("cut.pcap.gz"), size * 2 / 3);
+  auto cut = Run({Path("cut.pcap.gz")});
+  ASSERT_TRUE(cut) << cut.error().message();
+  EXPECT_LT(cut->stats.packets, plain->stats.packets);
+  ASSERT_EQ(cut->warnings.size(), 1u);
+  EXPECT_NE(cut->warnings[0].find("cut.pcap.gz"), std::string::npos);
+  // gzip of something that is not a capture: one error naming the file.
+  {
+    std::ofstream(Path("text")) << "hello, not a capture";
+  }
+  Gzip(Path("text"), Path("text.gz"));
+  auto bad = Run({Path("text.gz")});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("text.gz"), std::string::npos);
 }
 
 }  // namespace
