@@ -39,7 +39,7 @@ struct UpsertResult {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // Opens or creates the database and applies pending migrations.
   // Errors (kDatabase) with one clear line: "FILE: not a ciiscope/SQLite
@@ -125,6 +125,18 @@ class Store {
   // Sets the due time (Unix ms; 0 clears it). For an accepted finding it is
   // when the risk acceptance expires. kNotFound for an unknown id.
   Status SetFindingDue(int64_t finding_id, int64_t due_at);
+
+  // --- asset identity and CII decisions (store_assets.cpp) ---
+  // Records what identify rules concluded (empty strings/list clear it).
+  // cii_candidate sets cii_status to 'candidate' (or '' when false) unless
+  // an operator already confirmed or rejected the asset: a decision stands.
+  Status SetAssetIdentity(int64_t asset_id, std::string_view role, std::string_view criticality,
+                          bool cii_candidate, const std::vector<std::string>& data_tags,
+                          std::string_view identified_by);
+  // Operator decision: status is "confirmed" or "rejected" (kInvalidArgument
+  // otherwise), reason must be non-empty; kNotFound for an unknown asset.
+  Status DecideAssetCii(int64_t asset_id, std::string_view status, std::string_view actor,
+                        std::string_view reason, int64_t at_millis);
 
   // --- units ledger (store_units.cpp) ---
   // Inserts or updates units by code in one transaction, then links parents
