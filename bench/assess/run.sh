@@ -29,7 +29,7 @@ for b in "$bin" "$bench"; do
 done
 command -v /usr/bin/time >/dev/null || { echo "missing /usr/bin/time (apt-get install time)" >&2; exit 2; }
 
-field() { sed -n "s/.*$1: \([0-9.]*\).*/\1/p"; }
+field() { sed -n "s|.*$1: \([0-9.]*\).*|\1|p"; }
 
 declare -A EVPS RSS
 for n in "$small" "$large"; do
