@@ -33,6 +33,7 @@ struct GlobalOptions {
   std::string lang;       // zh | en; empty = from the environment (LANG)
   std::string rules_dir;  // empty = default rule packs
   std::string actor;      // empty = OS user
+  bool strict_rules = false;  // --strict: a rule that fails to load is fatal
 };
 
 struct Context {

@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"zh", "en", "zh-CN"}));
   cli.add_option("--rules", ctx.global.rules_dir, "Rule pack directory (default: shipped packs)");
   cli.add_option("--actor", ctx.global.actor, "Who is acting, for the audit trail (default: OS user)");
+  cli.add_flag("--strict", ctx.global.strict_rules, "A rule that fails to load stops the run (default: skip it)");
   cli.set_version_flag("--version", "ciiscope 0.1.0");
 
   app::AddInitCommand(cli, ctx);

@@ -16,6 +16,7 @@
 #include "app/scan_control.h"
 #include "core/clock.h"
 #include "core/ports.h"
+#include "core/text.h"
 #include "inventory/store/store.h"
 #include "reports/integrity.h"
 #include "reports/pdf_renderer.h"
@@ -259,7 +260,12 @@ Result<std::vector<rulelang::Rule>> LoadRules(const Context& ctx) {
     return Error(ErrorCode::kNotFound, "rules directory " + dir + " does not exist");
   }
   rulelang::RuleSet set = rulelang::LoadRuleDir(dir);
-  if (!set.errors.empty()) {
+  if (!set.errors.empty() && !ctx.global.strict_rules && !set.rules.empty()) {
+    for (const auto& e : set.errors) {
+      std::fprintf(stderr, "ciiscope: warning: %s (rule skipped; --strict makes this fatal)\n",
+                   core::Printable(core::SanitizeUtf8(e.message())).c_str());
+    }
+  } else if (!set.errors.empty()) {  // --strict, or nothing loaded at all
     std::string msg = set.errors.front().message();
     if (set.errors.size() > 1) {
       msg += " (and " + std::to_string(set.errors.size() - 1) + " more; see `ciiscope rules lint`)";

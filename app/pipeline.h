@@ -63,7 +63,8 @@ struct ScanSummary {
 // interrupted = true (the caller decides whether that is an error).
 Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanRequest& request);
 
-// Loads the rule packs; any load error fails, naming file:line:col.
+// Loads the rule packs. A rule that fails to load is reported on stderr
+// (file:line:col) and skipped; with --strict any load error fails.
 Result<std::vector<rulelang::Rule>> LoadRules(const Context& ctx);
 
 // Assesses the scan (latest when scan_id is empty) with the given rules.

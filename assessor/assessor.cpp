@@ -6,6 +6,7 @@
 #include <map>
 
 #include "assessor/http_paths.h"
+#include "assessor/identify.h"
 #include "assessor/ledger_assess.h"
 #include "core/clock.h"
 #include "core/hash.h"
@@ -116,6 +117,20 @@ int64_t DueAt(std::string_view severity, int64_t from_millis) {
   return 0;
 }
 
+RulePlan PlanRules(const std::vector<rulelang::Rule>& rules) {
+  RulePlan plan;
+  for (const auto& rule : rules) {
+    switch (rule.kind) {
+      case rulelang::RuleKind::kFingerprint: plan.fingerprints.push_back(&rule); break;
+      case rulelang::RuleKind::kIdentify: plan.identifies.push_back(&rule); break;
+      case rulelang::RuleKind::kCheck:
+        (IsLedgerRule(rule) ? plan.ledger_checks : plan.checks).push_back(&rule);
+        break;
+    }
+  }
+  return plan;
+}
+
 Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::Rule>& rules,
                            const AssessOptions& options) {
   CII_ASSIGN_OR_RETURN(auto scan, store.GetScan(options.scan_id));
@@ -123,18 +138,11 @@ Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::
     return Error(ErrorCode::kNotFound, "scan " + std::to_string(options.scan_id) +
                                            " is not in the inventory");
   }
-  std::vector<const rulelang::Rule*> fingerprints;
-  std::vector<const rulelang::Rule*> checks;
-  std::vector<const rulelang::Rule*> ledger_checks;  // asset-level, see ledger_assess.h
-  for (const auto& rule : rules) {
-    if (rule.kind == rulelang::RuleKind::kFingerprint) fingerprints.push_back(&rule);
-    if (rule.kind == rulelang::RuleKind::kCheck) {
-      (IsLedgerRule(rule) ? ledger_checks : checks).push_back(&rule);
-    }
-  }
+  const RulePlan plan = PlanRules(rules);
   CII_ASSIGN_OR_RETURN(auto units, store.ListUnits());
   const UnitIndex unit_index(std::move(units));
   std::map<int64_t, LedgerAsset> ledger_assets;
+  IdentityMerger identities;
 
   AssessStats stats;
   std::vector<int64_t> assessed;
@@ -146,10 +154,13 @@ Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::
     ++stats.services;
     assessed.push_back(service.id);
     json facts = BuildFacts(asset, service, evidence);
-    for (const auto* rule : fingerprints) {
-      ++stats.evaluations;
-      rulelang::ApplyFingerprint(*rule, facts);
-    }
+    // Identify rules see the fingerprinted facts; what they set (asset.role,
+    // …) is visible to this service's check rules.
+    identities.Saw(asset.id);
+    std::vector<const rulelang::Rule*> matched;
+    stats.evaluations += EvaluateService(
+        plan, facts, [&](const rulelang::Rule& rule) { identities.Add(asset.id, rule); },
+        [&](const rulelang::Rule& rule) { matched.push_back(&rule); });
     const json& s = facts["service"];
     auto str = [&](const char* k) { return s.value(k, std::string()); };
     if (str("name") != service.name || str("product") != service.product ||
@@ -169,9 +180,7 @@ Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::
                                 evidence_ids.end());
     }
 
-    for (const auto* rule : checks) {
-      ++stats.evaluations;
-      if (!rule->when.Matches(facts)) continue;
+    for (const auto* rule : matched) {
       inventory::Finding f;
       f.key = FindingKey(rule->id, asset.address, service.transport, service.port);
       f.rule_id = rule->id;
@@ -209,7 +218,13 @@ Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::
     CII_ASSIGN_OR_RETURN(int verified, store.VerifyNotSeen(options.scan_id, assessed, seen_keys,
                                                            options.actor));
     stats.findings_verified = static_cast<uint64_t>(verified);
-    return AssessLedger(store, ledger_checks, unit_index, ledger_assets, options, now, stats);
+    for (const auto& [asset_id, id] : identities.assets()) {
+      CII_RETURN_IF_ERROR(store.SetAssetIdentity(asset_id, id.role, id.criticality, id.cii_candidate,
+                                                 id.data_tags, id.rule_id));
+      if (!id.role.empty()) ++stats.assets_identified;
+      if (id.cii_candidate) ++stats.cii_candidates;
+    }
+    return AssessLedger(store, plan.ledger_checks, unit_index, ledger_assets, options, now, stats);
   }));
   spdlog::info("assessed scan {}: {} services, {} evaluations, {} findings ({} new)",
                options.scan_id, stats.services, stats.evaluations, stats.findings_seen,

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "app/commands/assets_cmd.h"
 #include "app/context.h"
 #include "core/clock.h"
 #include "core/text.h"
@@ -65,7 +66,13 @@ void AddListCommands(CLI::App& app, Context& ctx) {
         for (const auto& a : list) {
           arr.push_back({{"id", a.id}, {"address", a.address}, {"hostnames", a.hostnames},
                          {"first_seen", core::FormatIsoTime(a.first_seen)},
-                         {"last_seen", core::FormatIsoTime(a.last_seen)}});
+                         {"last_seen", core::FormatIsoTime(a.last_seen)},
+                         {"role", a.role}, {"criticality", a.criticality},
+                         {"cii_status", a.cii_status}, {"data_tags", a.data_tags},
+                         {"identified_by", a.identified_by},
+                         {"cii_decided_by", a.cii_decided_by},
+                         {"cii_decided_at", a.cii_decided_at ? core::FormatIsoTime(a.cii_decided_at) : ""},
+                         {"cii_reason", a.cii_reason}});
         }
         PrintJson(arr);
         return Ok();
@@ -73,13 +80,19 @@ void AddListCommands(CLI::App& app, Context& ctx) {
       for (const auto& a : list) {
         std::string names;
         for (const auto& h : a.hostnames) names += (names.empty() ? "" : ",") + h;
-        fmt::print("{:>5}  {:<40}  {:<20}  {}\n", a.id, Cell(a.address, 40),
-                   core::FormatIsoTime(a.last_seen), Cell(names, 80));
+        std::string data;
+        for (const auto& t : a.data_tags) data += (data.empty() ? "" : ",") + t;
+        fmt::print("{:>5}  {:<40}  {:<20}  {:<18}  {:<6}  {:<9}  {:<24}  {}\n", a.id, Cell(a.address, 40),
+                   core::FormatIsoTime(a.last_seen), Cell(a.role.empty() ? "-" : a.role, 18),
+                   Cell(a.criticality.empty() ? "-" : a.criticality, 6),
+                   Cell(a.cii_status.empty() ? "-" : a.cii_status, 9), Cell(data.empty() ? "-" : data, 24),
+                   Cell(names, 80));
       }
       fmt::print("{} asset(s)\n", list.size());
       return Ok();
     };
   });
+  AddAssetDecisionCommands(*assets, ctx);
 }
 
 }  // namespace ciiscope::app

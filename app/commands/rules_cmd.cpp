@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "app/context.h"
+#include "core/text.h"
 #include "rulelang/rule.h"
 
 namespace ciiscope::app {
@@ -17,10 +18,10 @@ void AddRulesCommand(CLI::App& app, Context& ctx) {
     ctx.action = [&ctx, dir]() -> Status {
       std::string d = dir->empty() ? RulesDir(ctx) : *dir;
       auto set = rulelang::LoadRuleDir(d);
-      for (const auto& e : set.errors) fmt::print(stderr, "{}\n", e.message());
+      for (const auto& e : set.errors) fmt::print(stderr, "{}\n", core::Printable(core::SanitizeUtf8(e.message())));
       fmt::print("rules: {} loaded, {} error(s) in {}\n", set.rules.size(), set.errors.size(), d);
       if (!set.errors.empty()) {
-        return Error(ErrorCode::kParse, std::to_string(set.errors.size()) + " rule file(s) failed to load");
+        return Error(ErrorCode::kParse, std::to_string(set.errors.size()) + " error(s) in rule files");
       }
       return Ok();
     };
@@ -32,7 +33,7 @@ void AddRulesCommand(CLI::App& app, Context& ctx) {
     ctx.action = [&ctx, dir]() -> Status {
       std::string d = dir->empty() ? RulesDir(ctx) : *dir;
       auto set = rulelang::LoadRuleDir(d);
-      for (const auto& e : set.errors) fmt::print(stderr, "{}\n", e.message());
+      for (const auto& e : set.errors) fmt::print(stderr, "{}\n", core::Printable(core::SanitizeUtf8(e.message())));
       size_t passed = 0, failed = 0, untested = 0;
       for (const auto& rule : set.rules) {
         if (rule.tests.empty()) {

@@ -56,11 +56,16 @@ struct Asset {
   std::vector<std::string> hostnames;  // names it was scanned by
   int64_t first_seen = 0;
   int64_t last_seen = 0;
-  std::string role;                    // set by identify rules (later)
+  std::string role;                    // set by identify rules (rules/identify)
   std::string criticality;             // "", low, medium, high
   std::string cii_status;              // "", candidate, confirmed, rejected
   std::string ledger_status;           // "", registered, shadow, stale
   int64_t unit_id = 0;                 // owning unit (units ledger); 0 = none
+  std::vector<std::string> data_tags;  // data categories held (student-records, finance, …)
+  std::string identified_by;           // identify rule that gave the role
+  std::string cii_decided_by;          // operator who confirmed/rejected CII candidacy
+  int64_t cii_decided_at = 0;
+  std::string cii_reason;
 };
 
 struct Service {

@@ -129,6 +129,18 @@ class Store {
   // when the risk acceptance expires. kNotFound for an unknown id.
   Status SetFindingDue(int64_t finding_id, int64_t due_at);
 
+  // --- asset identity and CII decisions (store_assets.cpp) ---
+  // Records what identify rules concluded (empty strings/list clear it).
+  // cii_candidate sets cii_status to 'candidate' (or '' when false) unless
+  // an operator already confirmed or rejected the asset: a decision stands.
+  Status SetAssetIdentity(int64_t asset_id, std::string_view role, std::string_view criticality,
+                          bool cii_candidate, const std::vector<std::string>& data_tags,
+                          std::string_view identified_by);
+  // Operator decision: status is "confirmed" or "rejected" (kInvalidArgument
+  // otherwise), reason must be non-empty; kNotFound for an unknown asset.
+  Status DecideAssetCii(int64_t asset_id, std::string_view status, std::string_view actor,
+                        std::string_view reason, int64_t at_millis);
+
   // --- units ledger (store_units.cpp) ---
   // Inserts or updates units by code in one transaction, then links parents
   // (by code, in the file or already stored; kNotFound if missing) and

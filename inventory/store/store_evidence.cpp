@@ -96,7 +96,8 @@ void Touch(int64_t time, int64_t& first_seen, int64_t& last_seen) {
 
 const std::string_view kAssetColumns =
     "a.id, a.address, a.hostnames_json, a.first_seen, a.last_seen, a.role, a.criticality, "
-    "a.cii_status, a.ledger_status, COALESCE(a.unit_id, 0)";
+    "a.cii_status, a.ledger_status, COALESCE(a.unit_id, 0), a.data_tags_json, a.identified_by, "
+    "a.cii_decided_by, a.cii_decided_at, a.cii_reason";
 
 Asset ReadAsset(const Statement& stmt, int first_col) {
   Asset asset;
@@ -110,6 +111,11 @@ Asset ReadAsset(const Statement& stmt, int first_col) {
   asset.cii_status = stmt.Text(first_col + 7);
   asset.ledger_status = stmt.Text(first_col + 8);
   asset.unit_id = stmt.Int(first_col + 9);
+  asset.data_tags = sqlite::StringsFromJson(stmt.Text(first_col + 10));
+  asset.identified_by = stmt.Text(first_col + 11);
+  asset.cii_decided_by = stmt.Text(first_col + 12);
+  asset.cii_decided_at = stmt.Int(first_col + 13);
+  asset.cii_reason = stmt.Text(first_col + 14);
   return asset;
 }
 

@@ -41,7 +41,7 @@ int LineCount(const std::string& text) {
 }
 
 CliResult RunCli(const std::vector<std::string>& args, const std::string& cwd,
-                 int interrupt_after_ms, int timeout_s) {
+                 int interrupt_after_ms, int timeout_s, const std::function<void()>& in_child) {
   CliResult result;
   std::string dir = MakeTempDir("cli");
   std::string out_path = dir + "/out", err_path = dir + "/err";
@@ -61,6 +61,7 @@ CliResult RunCli(const std::vector<std::string>& args, const std::string& cwd,
     std::vector<std::string> copy = args;
     for (auto& a : copy) argv.push_back(a.data());
     argv.push_back(nullptr);
+    if (in_child) in_child();
     execv(bin.c_str(), argv.data());
     _exit(127);
   }

@@ -2,6 +2,7 @@
 // Runs the real ciiscope binary (CIISCOPE_BINARY) as a child process and
 // captures its exit code, stdout and stderr. Test-only.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,8 +17,11 @@ struct CliResult {
 
 // Runs `ciiscope args...` in `cwd` (empty = inherit). If interrupt_after_ms
 // > 0, sends SIGINT after that long. Kills the child after timeout_s.
+// `in_child`, if set, runs in the child just before exec (e.g. to install a
+// seccomp filter the CLI inherits).
 CliResult RunCli(const std::vector<std::string>& args, const std::string& cwd = "",
-                 int interrupt_after_ms = 0, int timeout_s = 120);
+                 int interrupt_after_ms = 0, int timeout_s = 120,
+                 const std::function<void()>& in_child = {});
 
 std::string MakeTempDir(const std::string& tag);
 std::string ReadFile(const std::string& path);

@@ -132,8 +132,15 @@ TEST(StoreMigrationTest, Version1DatabaseGainsTheBuiltinAuthorizationAndKeepsSca
     scan_id = testing::NewScan(*store, "old");
   }
   {
-    // Roll the file back to what version 1 wrote (undo 0003, then 0002).
+    // Roll the file back to what version 1 wrote (undo 0005 … 0002).
     RawDb raw(path);
+    raw.Exec("DROP TABLE unit_scores");
+    raw.Exec("DROP TABLE score_runs");
+    raw.Exec("DROP INDEX assets_by_cii");
+    for (const char* column :
+         {"data_tags_json", "identified_by", "cii_decided_by", "cii_decided_at", "cii_reason"}) {
+      raw.Exec(std::string("ALTER TABLE assets DROP COLUMN ") + column);
+    }
     raw.Exec("DROP TABLE monitor_events");
     for (const char* column : {"kind", "scope_json", "planned_from", "planned_until", "created_by"}) {
       raw.Exec(std::string("ALTER TABLE drills DROP COLUMN ") + column);

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Assessment benchmark: rule × service evaluations per second with all packs
+# loaded, and peak RSS, on generated inventories (realistic banners, HTTP
+# pages, TLS facts; data only — nothing is sent).
+#
+#   bench/assess/run.sh [BUILD_DIR] [N_SMALL] [N_LARGE]
+#
+# Two measurements, each at N_SMALL (default 100000) and N_LARGE (default
+# 300000) services, so memory can be seen to stay flat as the inventory grows:
+#   eval   — the evaluator alone (assess_bench eval): facts decoding + all
+#            rules per service, one thread, streamed
+#   assess — `ciiscope assess` end to end on a generated SQLite inventory
+#            (read evidence, evaluate, upsert findings, identities), timed
+#            with /usr/bin/time
+# No peer tool evaluates these rule packs, so figures are printed against the
+# target (≥ 1M evaluations/s per core) and as large/small ratios.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:-$root/build}
+small=${2:-100000}
+large=${3:-300000}
+bin=$build/bin/ciiscope
+bench=$build/bin/assess_bench
+work=${BENCH_DIR:-/tmp/ciiscope-bench-assess}
+mkdir -p "$work"
+for b in "$bin" "$bench"; do
+  [ -x "$b" ] || { echo "missing $b (cmake --build $build --target ciiscope assess_bench)" >&2; exit 2; }
+done
+command -v /usr/bin/time >/dev/null || { echo "missing /usr/bin/time (apt-get install time)" >&2; exit 2; }
+
+field() { sed -n "s|.*$1: \([0-9.]*\).*|\1|p"; }
+
+declare -A EVPS RSS
+for n in "$small" "$large"; do
+  out=$("$bench" eval "$root/rules" "$n")
+  echo "eval   n=$n: $out"
+  EVPS[eval_$n]=$(echo "$out" | field "evals/s")
+  RSS[eval_$n]=$(echo "$out" | field "peak RSS KiB")
+done
+
+for n in "$small" "$large"; do
+  db=$work/inv-$n.db
+  if [ ! -s "$db" ]; then
+    rm -f "$db" "$db-wal" "$db-shm"
+    "$bench" gen "$db" "$n" >/dev/null
+  fi
+  tf=$work/assess-$n.time
+  out=$(/usr/bin/time -v -o "$tf" "$bin" --db "$db" --rules "$root/rules" --actor bench assess --scan 1)
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$tf" |
+         awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  user=$(awk -F': ' '/User time/ {print $2}' "$tf")
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
+  evals=$(echo "$out" | sed -n 's/.*(\([0-9]*\) rule evaluations).*/\1/p')
+  echo "assess n=$n: $(echo "$out" | head -1) | wall ${wall}s user ${user}s | peak RSS ${rss} KiB"
+  EVPS[assess_$n]=$(awk -v e="$evals" -v s="$user" 'BEGIN { printf "%.0f", (s > 0 ? e / s : 0) }')
+  RSS[assess_$n]=$rss
+done
+
+echo
+printf '%-8s %14s %14s %12s %12s %10s\n' mode "evals/s@$small" "evals/s@$large" "RSS@$small" "RSS@$large" "RSS ratio"
+for m in eval assess; do
+  printf '%-8s %14s %14s %10sK %10sK %10s\n' "$m" "${EVPS[${m}_$small]}" "${EVPS[${m}_$large]}" \
+    "${RSS[${m}_$small]}" "${RSS[${m}_$large]}" \
+    "$(awk -v a="${RSS[${m}_$small]}" -v b="${RSS[${m}_$large]}" 'BEGIN { printf "%.2f", b / a }')"
+done
+echo "target: >= 1000000 evals/s per core; assess evals/s is per CPU-second of user time"
+echo "ratio to target (eval, n=$large): $(awk -v e="${EVPS[eval_$large]}" 'BEGIN { printf "%.2fx", e / 1000000 }')"
