@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
   app::AddKeygenCommand(cli, ctx);
   app::AddAuthCommand(cli, ctx);
   app::AddImportCommand(cli, ctx);
+  app::AddDrillCommand(cli, ctx);
 
   auto args = NormalizeArgs(argc, argv);
   std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
