@@ -124,7 +124,8 @@ article.notice{border:1px solid var(--line);border-left:4px solid var(--high);bo
 article.notice h3{margin:0 0 6px;font-size:15px}
 article.notice p{margin:0 0 10px;white-space:pre-wrap}
 td.up{color:#2e7d32}td.down{color:var(--high)}
-td.sev-critical,td.sev-high{color:var(--high);font-weight:600}
+td.sev-critical,td.sev-high{background:none;color:var(--high);font-weight:600}
+td.sev-medium,td.sev-low,td.sev-info,td.sev-unknown{background:none;color:inherit}
 @media print{article.notice{break-inside:avoid-page;break-before:page}}
 )css";
 

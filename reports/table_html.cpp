@@ -70,7 +70,7 @@ void LineChart(std::ostream& out, const TableChart& c, const std::string& label)
 }
 
 void BarChart(std::ostream& out, const TableChart& c, const std::string& label) {
-  constexpr int kLabelW = 150, kBarMax = 300, kRow = 26, kW = 500;
+  constexpr int kLabelW = 200, kBarMax = 280, kRow = 26, kW = 540;
   double max = c.y_max;
   for (const auto& p : c.points) max = std::max(max, p.value);
   if (max <= 0) max = 1;
@@ -81,7 +81,7 @@ void BarChart(std::ostream& out, const TableChart& c, const std::string& label) 
     int y = static_cast<int>(i) * kRow + 4;
     int w = p.value <= 0 ? 0 : std::max(2, static_cast<int>(p.value * kBarMax / max));
     out << "<text x=\"0\" y=\"" << y + 15 << "\" font-size=\"12\" fill=\"#1f2933\">"
-        << H(core::TruncateUtf8(p.label, 24)) << "</text><rect x=\"" << kLabelW << "\" y=\"" << y
+        << H(core::TruncateUtf8(p.label, 40)) << "</text><rect x=\"" << kLabelW << "\" y=\"" << y
         << "\" width=\"" << w << "\" height=\"18\" rx=\"3\" fill=\""
         << kPalette[static_cast<size_t>(p.series) % std::size(kPalette)] << "\"/><text x=\""
         << kLabelW + w + 6 << "\" y=\"" << y + 14
