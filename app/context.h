@@ -66,5 +66,6 @@ void AddVerifyCommand(CLI::App& app, Context& ctx);
 void AddKeygenCommand(CLI::App& app, Context& ctx);
 void AddAuthCommand(CLI::App& app, Context& ctx);
 void AddImportCommand(CLI::App& app, Context& ctx);
+void AddDrillCommand(CLI::App& app, Context& ctx);
 
 }  // namespace ciiscope::app

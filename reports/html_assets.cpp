@@ -112,6 +112,23 @@ constexpr std::string_view kScript = R"js(
 })();
 )js";
 
+constexpr std::string_view kTableCss = R"css(
+.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}
+.facts dt{color:var(--muted)}.facts dd{margin:0;word-break:break-all}
+.charts{display:flex;flex-wrap:wrap;gap:24px;margin-top:14px}
+.charts figure{margin:0;flex:1 1 420px}
+.charts figcaption{font-size:13px;color:var(--muted);font-weight:600;margin:0 0 6px}
+.charts svg{max-width:100%;height:auto}
+p.intro{color:var(--muted);margin:0 0 10px}
+article.notice{border:1px solid var(--line);border-left:4px solid var(--high);border-radius:4px;padding:12px 16px;margin:0 0 16px}
+article.notice h3{margin:0 0 6px;font-size:15px}
+article.notice p{margin:0 0 10px;white-space:pre-wrap}
+td.up{color:#2e7d32}td.down{color:var(--high)}
+td.sev-critical,td.sev-high{background:none;color:var(--high);font-weight:600}
+td.sev-medium,td.sev-low,td.sev-info,td.sev-unknown{background:none;color:inherit}
+@media print{article.notice{break-inside:avoid-page;break-before:page}}
+)css";
+
 std::string Base64(const std::string& bytes) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -153,6 +170,14 @@ std::string_view HtmlReportScript() { return kScript; }
 
 std::string CspHashSource(std::string_view inline_text) {
   return "'sha256-" + Base64(HexToBytes(core::Sha256Hex(inline_text))) + "'";
+}
+
+std::string_view TableReportCss() { return kTableCss; }
+
+std::string TableReportCsp() {
+  return "default-src 'none'; style-src " + CspHashSource(kCss) + " " +
+         CspHashSource(kTableCss) + "; img-src data:; script-src " + CspHashSource(kScript) +
+         "; base-uri 'none'; form-action 'none'; object-src 'none'";
 }
 
 std::string HtmlReportCsp() {

@@ -22,4 +22,10 @@ std::string CspHashSource(std::string_view inline_text);
 // data: images; no fetch, form, frame, base or plug-in.
 std::string HtmlReportCsp();
 
+// Extra stylesheet of the sectioned reports (scorecard, diff, drill):
+// notices, charts, score deltas. Inlined as a second <style>.
+std::string_view TableReportCss();
+// HtmlReportCsp() with TableReportCss() allowed as well.
+std::string TableReportCsp();
+
 }  // namespace ciiscope::reports

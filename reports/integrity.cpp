@@ -126,11 +126,36 @@ VerifyOutcome Failed(const std::string& report, const std::string& why) {
 
 }  // namespace
 
+// SHA-256 of a file read in 64 KiB chunks (reports can be hundreds of MB).
+Result<std::string> Sha256OfFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error(ErrorCode::kIo, "cannot read " + path);
+  MdCtxPtr ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+    return Error(ErrorCode::kInternal, "SHA-256 unavailable");
+  }
+  std::vector<char> buf(64 * 1024);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    if (in.gcount() > 0) EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad()) return Error(ErrorCode::kIo, "cannot read " + path);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx.get(), md, &len);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) {
+    hex += kHex[md[i] >> 4];
+    hex += kHex[md[i] & 15];
+  }
+  return hex;
+}
+
 Result<std::string> WriteDigestFile(const std::string& report_path) {
-  CII_ASSIGN_OR_RETURN(std::string data, ReadFile(report_path));
+  CII_ASSIGN_OR_RETURN(std::string digest, Sha256OfFile(report_path));
   std::string path = report_path + ".sha256";
-  CII_RETURN_IF_ERROR(
-      WriteSmallFile(path, core::Sha256Hex(data) + "  " + BaseName(report_path) + "\n"));
+  CII_RETURN_IF_ERROR(WriteSmallFile(path, digest + "  " + BaseName(report_path) + "\n"));
   return path;
 }
 

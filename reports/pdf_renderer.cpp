@@ -15,6 +15,7 @@
 #include "core/text.h"
 #include "reports/chromium.h"
 #include "reports/html_renderer.h"
+#include "reports/table_report.h"
 
 namespace ciiscope::reports {
 namespace {
@@ -30,9 +31,9 @@ std::string LastLine(const std::string& log) {
   return core::Printable(core::TruncateUtf8(core::SanitizeUtf8(last), 200));
 }
 
-}  // namespace
-
-Status PdfRenderer::Render(const ReportModel& model, Lang lang, std::ostream& out) const {
+// Writes the HTML from write_html to a temp file, prints it with Chromium
+// and copies the PDF to out.
+Status PrintHtmlToPdf(const std::function<Status(std::ostream&)>& write_html, std::ostream& out) {
   std::optional<std::string> chromium = FindChromium();
   if (!chromium) return ChromiumMissingError("PDF");
 
@@ -57,7 +58,7 @@ Status PdfRenderer::Render(const ReportModel& model, Lang lang, std::ostream& ou
   const std::string pdf_path = dir + "/report.pdf";
   {
     std::ofstream html(html_path, std::ios::binary);
-    CII_RETURN_IF_ERROR(HtmlRenderer().Render(model, lang, html));
+    CII_RETURN_IF_ERROR(write_html(html));
     if (!html.flush()) return Error(ErrorCode::kIo, "PDF: cannot write the HTML to print");
   }
   CII_ASSIGN_OR_RETURN(
@@ -79,6 +80,17 @@ Status PdfRenderer::Render(const ReportModel& model, Lang lang, std::ostream& ou
   pdf.seekg(0);
   out << pdf.rdbuf();
   return Ok();
+}
+
+}  // namespace
+
+Status PdfRenderer::Render(const ReportModel& model, Lang lang, std::ostream& out) const {
+  return PrintHtmlToPdf(
+      [&](std::ostream& html) { return HtmlRenderer().Render(model, lang, html); }, out);
+}
+
+Status RenderTablePdf(const TableReport& report, std::ostream& out) {
+  return PrintHtmlToPdf([&](std::ostream& html) { return RenderTableHtml(report, html); }, out);
 }
 
 void RegisterExternalRenderers(RendererRegistry& registry) {

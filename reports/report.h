@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -120,5 +121,11 @@ Status WriteReportFile(const ReportModel& model, const Renderer& renderer, Lang 
 // and fsyncs the directory. Error: kIo with strerror only (callers add the
 // path). Nothing is left behind on error.
 Status WriteFileAtomically(const std::string& path, std::string_view data);
+
+// Like WriteFileAtomically, but `write` streams the content into the temp
+// file (nothing is held in memory). An error from write (returned as is)
+// or from writing removes the temp file.
+Status WriteFileAtomicallyWith(const std::string& path,
+                               const std::function<Status(std::ostream&)>& write);
 
 }  // namespace ciiscope::reports

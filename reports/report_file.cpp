@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -26,19 +27,6 @@ std::string DirectoryOf(const std::string& path) {
   return path.substr(0, slash);
 }
 
-Status WriteAll(int fd, std::string_view data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Error(ErrorCode::kIo, Strerror(errno));
-    }
-    done += static_cast<size_t>(n);
-  }
-  return Ok();
-}
-
 // Best effort: the rename is already durable on most file systems without it.
 void SyncDirectory(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -49,34 +37,45 @@ void SyncDirectory(const std::string& dir) {
 
 }  // namespace
 
-Status WriteFileAtomically(const std::string& path, std::string_view data) {
+Status WriteFileAtomicallyWith(const std::string& path,
+                               const std::function<Status(std::ostream&)>& write) {
   if (path.empty() || path.back() == '/') return Error(ErrorCode::kIo, Strerror(EISDIR));
   std::string temp = path + ".tmp-XXXXXX";
   std::vector<char> name(temp.begin(), temp.end());
   name.push_back('\0');
   int fd = ::mkostemp(name.data(), O_CLOEXEC);
   if (fd < 0) return Error(ErrorCode::kIo, Strerror(errno));
+  ::close(fd);
   temp.assign(name.data());
-
-  auto fail = [&](int err) {
-    if (fd >= 0) ::close(fd);
+  auto fail = [&](Error e) {
     ::unlink(temp.c_str());
-    return Error(ErrorCode::kIo, Strerror(err));
+    return e;
   };
-
-  Status written = WriteAll(fd, data);
-  if (!written.has_value()) {
-    ::close(fd);
-    ::unlink(temp.c_str());
-    return written;
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) return fail(Error(ErrorCode::kIo, Strerror(errno)));
+    Status written = write(out);
+    if (!written.has_value()) return fail(written.error());
+    out.flush();
+    if (!out) return fail(Error(ErrorCode::kIo, "write failed (disk full?)"));
   }
-  if (::fsync(fd) != 0) return fail(errno);
-  int closed = ::close(fd);
-  fd = -1;
-  if (closed != 0) return fail(errno);
-  if (::rename(temp.c_str(), path.c_str()) != 0) return fail(errno);
+  fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    int err = errno;
+    if (fd >= 0) ::close(fd);
+    return fail(Error(ErrorCode::kIo, Strerror(err)));
+  }
+  ::close(fd);
+  if (::rename(temp.c_str(), path.c_str()) != 0) return fail(Error(ErrorCode::kIo, Strerror(errno)));
   SyncDirectory(DirectoryOf(path));
   return Ok();
+}
+
+Status WriteFileAtomically(const std::string& path, std::string_view data) {
+  return WriteFileAtomicallyWith(path, [&](std::ostream& out) -> Status {
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    return Ok();
+  });
 }
 
 Status WriteReportFile(const ReportModel& model, const Renderer& renderer, Lang lang,

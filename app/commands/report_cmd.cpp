@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "app/context.h"
+#include "app/kind_reports.h"
 #include "app/pipeline.h"
 #include "inventory/store/store.h"
 #include "reports/integrity.h"
@@ -15,31 +16,44 @@ void AddReportCommand(CLI::App& app, Context& ctx) {
     std::string out;
     int64_t scan = 0;
     std::string sign;
+    std::string from, to;
+    int64_t drill = 0;
+    int64_t score_run = 0;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("report", "Write a report from the inventory");
-  cmd->add_option("--kind", o->kind, "Report kind (assessment)")->capture_default_str();
+  cmd->add_option("--kind", o->kind, "assessment, scorecard, diff or drill")
+      ->check(CLI::IsMember({"assessment", "scorecard", "diff", "drill"}))
+      ->capture_default_str();
   cmd->add_option("--format", o->format,
                   "html, json, csv, md, xlsx, pdf (comma-separated for several)")
       ->capture_default_str();
   cmd->add_option("-o,--output", o->out, "Output file (one format) or directory");
-  cmd->add_option("--scan", o->scan, "Scan id (default: the latest)");
+  cmd->add_option("--scan", o->scan, "assessment: scan id (default: the latest)");
+  cmd->add_option("--from", o->from, "diff: scan id or date (default: the scan before --to)");
+  cmd->add_option("--to", o->to, "diff: scan id or date (default: the latest scan)");
+  cmd->add_option("--drill", o->drill, "drill: drill id (default: the latest)");
+  cmd->add_option("--score-run", o->score_run,
+                  "scorecard: report this stored score run instead of computing a new one");
   cmd->add_option("--sign", o->sign,
                   "Sign each report with this Ed25519 private key (PEM); writes REPORT.sig");
   cmd->callback([&ctx, o] {
     ctx.action = [&ctx, o]() -> Status {
-      if (o->kind != "assessment") {
-        return Error(ErrorCode::kInvalidArgument,
-                     "unknown report kind '" + o->kind + "' (available: assessment)");
-      }
       CII_ASSIGN_OR_RETURN(auto formats, ParseFormats(o->format));
       if (!o->sign.empty()) CII_RETURN_IF_ERROR(reports::SigningKeyFingerprint(o->sign));
       CII_ASSIGN_OR_RETURN(auto store, OpenStore(ctx));
-      std::optional<int64_t> id;
-      if (o->scan > 0) id = o->scan;
       std::string out = o->out;
-      if (out.empty()) out = formats.size() == 1 ? "ciiscope-report." + formats[0] : "ciiscope-report";
-      CII_ASSIGN_OR_RETURN(auto paths, WriteReports(ctx, *store, id, formats, out));
+      std::string stem = o->kind == "assessment" ? "ciiscope-report" : "ciiscope-" + o->kind;
+      if (out.empty()) out = formats.size() == 1 ? stem + "." + formats[0] : stem;
+      std::vector<std::string> paths;
+      if (o->kind == "assessment") {
+        std::optional<int64_t> id;
+        if (o->scan > 0) id = o->scan;
+        CII_ASSIGN_OR_RETURN(paths, WriteReports(ctx, *store, id, formats, out));
+      } else {
+        KindReportRequest request{o->kind, formats, out, o->from, o->to, o->drill, o->score_run};
+        CII_ASSIGN_OR_RETURN(paths, WriteKindReports(ctx, *store, request));
+      }
       for (const auto& p : paths) {
         fmt::print("report: {}\n", p);
         if (o->sign.empty()) continue;

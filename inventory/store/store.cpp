@@ -163,6 +163,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
     }
   }
   CII_RETURN_IF_ERROR(sqlite::Exec(db, path, "PRAGMA foreign_keys = ON"));
+  // Sorts and temporary tables of big report queries (a scorecard over a
+  // million findings) spill to temporary files, not to memory.
+  CII_RETURN_IF_ERROR(sqlite::Exec(db, path, "PRAGMA temp_store = FILE"));
   CII_RETURN_IF_ERROR(store->Migrate());
   return store;
 }

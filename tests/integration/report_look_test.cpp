@@ -16,7 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "hostile_store.h"
+#include "inventory/store/store.h"
 #include "reports/chromium.h"
+#include "reports/kind_builders.h"
+#include "reports/table_report.h"
 #include "reports/html_renderer.h"
 #include "reports/pdf_renderer.h"
 #include "reports/report.h"
@@ -88,6 +92,41 @@ ChromiumRun Look(const std::string& chromium, const std::string& file_url,
   return *run;
 }
 
+// What the browser built: hostile values are text, nothing fetches.
+void CheckCleanDom(const std::string& dom, const std::string& tag) {
+  ASSERT_TRUE(Contains(dom, "<table")) << tag << ": page did not render";
+  EXPECT_FALSE(Contains(dom, "<img")) << tag;
+  EXPECT_FALSE(Contains(dom, "<script>alert")) << tag;
+  EXPECT_FALSE(Contains(dom, " src=\"")) << tag;  // attributes; "src=x" in text is fine
+  EXPECT_FALSE(Contains(dom, " href=\"")) << tag;
+  EXPECT_FALSE(Contains(dom, "url(")) << tag;
+  // No URL but the SVG namespace name (an identifier, never fetched).
+  std::string rest = dom;
+  const std::string kSvgNs = "xmlns=\"http://www.w3.org/2000/svg\"";
+  for (size_t p; (p = rest.find(kSvgNs)) != std::string::npos;) rest.erase(p, kSvgNs.size());
+  EXPECT_FALSE(Contains(rest, "http://") || Contains(rest, "https://")) << tag;
+  EXPECT_TRUE(Contains(dom, "default-src 'none'")) << tag;
+}
+
+// Loads the page twice: DOM (no console message, clean) and a screenshot.
+void LookAtPage(const std::string& chromium, const fs::path& html, const std::string& tag,
+                std::string* dom_out = nullptr) {
+  std::string dom;
+  ChromiumRun run = Look(chromium, "file://" + html.string(), {"--dump-dom"}, &dom);
+  EXPECT_EQ(ConsoleLines(run.log), std::vector<std::string>{}) << tag;
+  CheckCleanDom(dom, tag);
+  fs::path png = html;
+  png.replace_extension(".png");
+  fs::remove(png);
+  ChromiumRun shot = Look(chromium, "file://" + html.string(),
+                          {"--hide-scrollbars", "--window-size=1280,1800",
+                           "--screenshot=" + png.string()});
+  EXPECT_EQ(ConsoleLines(shot.log), std::vector<std::string>{}) << tag;
+  ASSERT_TRUE(fs::exists(png)) << "no screenshot " << png;
+  EXPECT_GT(fs::file_size(png), 20'000u) << "blank screenshot? " << png;
+  if (dom_out != nullptr) *dom_out = std::move(dom);
+}
+
 TEST(ReportLookTest, ConsoleDetectorSeesACspViolation) {
   // Control: the detector below must notice a page that tries to fetch.
   std::string chromium = RequireChromium();
@@ -107,32 +146,8 @@ TEST(ReportLookTest, HostileHtmlRendersCleanlyInChromium) {
     std::string tag(LangTag(lang));
     fs::path html = Write(testing::HostileModel(), HtmlRenderer(), lang, "hostile-" + tag + ".html");
     std::string dom;
-    ChromiumRun run = Look(chromium, "file://" + html.string(), {"--dump-dom"}, &dom);
-    EXPECT_EQ(ConsoleLines(run.log), std::vector<std::string>{}) << tag;
-
-    // What the browser built: hostile values are text, nothing fetches.
-    ASSERT_TRUE(Contains(dom, "<table")) << tag << ": page did not render";
-    EXPECT_FALSE(Contains(dom, "<img")) << tag;
-    EXPECT_FALSE(Contains(dom, "<script>alert")) << tag;
-    EXPECT_FALSE(Contains(dom, " src=\"")) << tag;  // attributes; "src=x" in text is fine
-    EXPECT_FALSE(Contains(dom, " href=\"")) << tag;
-    EXPECT_FALSE(Contains(dom, "url(")) << tag;
-    // No URL but the SVG namespace name (an identifier, never fetched).
-    std::string rest = dom;
-    const std::string kSvgNs = "xmlns=\"http://www.w3.org/2000/svg\"";
-    for (size_t p; (p = rest.find(kSvgNs)) != std::string::npos;) rest.erase(p, kSvgNs.size());
-    EXPECT_FALSE(Contains(rest, "http://") || Contains(rest, "https://")) << tag;
+    LookAtPage(chromium, html, tag, &dom);
     EXPECT_TRUE(Contains(dom, "&lt;script&gt;alert(1)&lt;/script&gt;")) << tag;
-    EXPECT_TRUE(Contains(dom, "default-src 'none'")) << tag;
-
-    fs::path png = kLookDir / ("hostile-" + tag + ".png");
-    fs::remove(png);
-    ChromiumRun shot = Look(chromium, "file://" + html.string(),
-                            {"--hide-scrollbars", "--window-size=1280,1800",
-                             "--screenshot=" + png.string()});
-    EXPECT_EQ(ConsoleLines(shot.log), std::vector<std::string>{}) << tag;
-    ASSERT_TRUE(fs::exists(png)) << "no screenshot " << png;
-    EXPECT_GT(fs::file_size(png), 20'000u) << "blank screenshot? " << png;
   }
 }
 
@@ -216,6 +231,104 @@ TEST(ReportLookTest, XlsxOpensInOpenpyxlWithoutFormulas) {
     EXPECT_TRUE(Contains(out, "formula_text_kept=yes\n")) << out;
     EXPECT_TRUE(Contains(out, "port_is_number=yes\n")) << out;
     EXPECT_TRUE(Contains(out, "max_cell_len_ok=yes\n")) << out;
+  }
+}
+
+// The sectioned kinds from a real store full of hostile values.
+class KindLookTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(kLookDir);
+    db_ = kLookDir / "hostile-kinds.db";
+    fs::remove(db_);
+    testing::FillHostileStore(db_.string());
+    auto store = inventory::Store::Open(db_.string());
+    ASSERT_TRUE(store) << store.error().message();
+    store_ = std::move(*store);
+  }
+  TableReport Kind(const std::string& kind, Lang lang) {
+    constexpr int64_t kNow = testing::kT0 + 10 * testing::kHour;
+    Result<TableReport> r = Error(ErrorCode::kInternal, "unset");
+    if (kind == "scorecard") r = BuildScorecardReport(*store_, lang, {0, kNow, 12});
+    if (kind == "diff") r = BuildDiffReport(*store_, lang, {1, 2, 0, 0});
+    if (kind == "drill") r = BuildDrillReport(*store_, lang, 0, kNow);
+    EXPECT_TRUE(r) << r.error().message();
+    return r ? std::move(*r) : TableReport{};
+  }
+  fs::path WriteKind(const std::string& kind, Lang lang, const std::string& format) {
+    fs::path path = kLookDir / (kind + "-" + std::string(LangTag(lang)) + "." + format);
+    Status s = WriteTableReportFile(Kind(kind, lang), format, path.string());
+    EXPECT_TRUE(s) << s.error().message();
+    return path;
+  }
+  fs::path db_;
+  std::unique_ptr<inventory::Store> store_;
+};
+
+TEST_F(KindLookTest, EveryKindRendersCleanlyInChromium) {
+  std::string chromium = RequireChromium();
+  if (chromium.empty()) return;
+  for (const std::string kind : {"scorecard", "diff", "drill"}) {
+    for (Lang lang : {Lang::kZh, Lang::kEn}) {
+      std::string tag = kind + "-" + std::string(LangTag(lang));
+      std::string dom;
+      LookAtPage(chromium, WriteKind(kind, lang, "html"), tag, &dom);
+      EXPECT_TRUE(Contains(dom, "<svg")) << tag << ": no chart";
+      EXPECT_TRUE(Contains(dom, "&lt;script&gt;")) << tag << ": hostile text missing";
+      if (kind == "scorecard") {
+        EXPECT_TRUE(Contains(dom, "class=\"notice\"")) << tag;
+        EXPECT_TRUE(Contains(dom, lang == Lang::kZh ? "整改通知书" : "Rectification notice"));
+      }
+    }
+  }
+}
+
+TEST_F(KindLookTest, EveryKindPrintsToPdf) {
+  if (RequireChromium().empty()) return;
+  for (const std::string kind : {"scorecard", "drill"}) {
+    std::string bytes = Slurp(WriteKind(kind, Lang::kZh, "pdf"));
+    ASSERT_TRUE(bytes.starts_with("%PDF-")) << kind;
+    EXPECT_TRUE(Contains(bytes, "CJK")) << kind;
+  }
+}
+
+TEST_F(KindLookTest, EveryKindOpensInOpenpyxlWithoutFormulas) {
+  std::string py = PythonWithOpenpyxl();
+  ASSERT_FALSE(py.empty()) << "python3-openpyxl not installed";
+  const std::string script = std::string(CIISCOPE_SOURCE_DIR) + "/tests/integration/xlsx_check.py";
+  struct Expect {
+    std::string kind, sheets_en, header1_en;
+    int sheets;
+  };
+  const Expect cases[] = {
+      {"scorecard", "Summary|Units ranked within each parent|Score trend (mean of top-level|"
+                    "Overdue list|Look-back list (回头看)|Rectification notices (整改通知书)",
+       "Parent|Rank|Unit|Unit code|Level|Score", 6},
+      {"diff", "Summary|New assets|Gone assets|New services|Gone services|New findings|"
+               "Fixed findings", "Address|Hostnames|Unit", 7},
+      {"drill", "Summary|Exposure_ at start and at end|Findings opened in the window|"
+                "Findings closed in the window|Time to fix per unit|Drill and monitoring events",
+       "Measure|At start|At end|Change", 6},
+  };
+  for (const Expect& e : cases) {
+    for (Lang lang : {Lang::kZh, Lang::kEn}) {
+      std::string tag = e.kind + "-" + std::string(LangTag(lang));
+      fs::path xlsx = WriteKind(e.kind, lang, "xlsx");
+      std::string out = RunShell(py + " " + script + " " + xlsx.string() + " 2>&1");
+      EXPECT_TRUE(Contains(out, "formulas=0\n")) << tag << out;
+      std::string frozen = "A2", filters = "yes";
+      for (int i = 1; i < e.sheets; ++i) {
+        frozen += "|A2";
+        filters += "|yes";
+      }
+      EXPECT_TRUE(Contains(out, "frozen=" + frozen + "\n")) << tag << out;
+      EXPECT_TRUE(Contains(out, "autofilter=" + filters + "\n")) << tag << out;
+      EXPECT_TRUE(Contains(out, "max_cell_len_ok=yes\n")) << tag << out;
+      if (lang == Lang::kEn) {
+        EXPECT_TRUE(Contains(out, "sheets=" + e.sheets_en + "\n")) << tag << out;
+        EXPECT_TRUE(Contains(out, "header1=" + e.header1_en)) << tag << out;
+      }
+    }
   }
 }
 

@@ -1,0 +1,106 @@
+#include "app/kind_reports.h"
+
+#include <filesystem>
+
+#include "assessor/scoring.h"
+#include "core/clock.h"
+#include "core/hash.h"
+#include "inventory/store/store.h"
+#include "reports/integrity.h"
+#include "reports/kind_builders.h"
+#include "reports/safe_path.h"
+#include "rulelang/scoring_table.h"
+
+namespace ciiscope::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A scan id ("12") or a date ("2026-12-01[THH:MM]").
+Status ParseScanOrDate(const std::string& flag, const std::string& text, int64_t& scan,
+                       int64_t& time) {
+  if (text.empty()) return Ok();
+  if (text.find_first_not_of("0123456789") == std::string::npos && text.size() <= 18) {
+    scan = std::stoll(text);
+    if (scan > 0) return Ok();
+  } else if (auto ms = core::ParseIsoTime(text, true)) {
+    time = *ms;
+    return Ok();
+  }
+  return Error(ErrorCode::kInvalidArgument,
+               flag + ": expected a scan id or a date YYYY-MM-DD[THH:MM] (UTC)");
+}
+
+Result<reports::TableReport> Build(Context& ctx, inventory::Store& store,
+                                   const KindReportRequest& r, reports::Lang lang,
+                                   std::string& base) {
+  const int64_t now = core::NowMillis();
+  if (r.kind == "scorecard") {
+    reports::ScorecardOptions o;
+    o.now = now;
+    o.run_id = r.score_run;
+    if (r.score_run == 0) {
+      std::string path = rulelang::ScoringTablePath(RulesDir(ctx));
+      CII_ASSIGN_OR_RETURN(rulelang::ScoringTable table, rulelang::LoadScoringTable(path));
+      assessor::ScoreRunSummary run;
+      CII_RETURN_IF_ERROR(store.Transaction([&]() -> Status {
+        CII_ASSIGN_OR_RETURN(run, assessor::ComputeScores(store, table, now, Actor(ctx)));
+        return store.AppendAudit(Actor(ctx), "score", core::Sha256Hex(path),
+                                 "ok: score run " + std::to_string(run.run_id) + ", " +
+                                     std::to_string(run.units) + " unit(s), " +
+                                     std::to_string(run.assets) + " asset(s)");
+      }));
+      std::printf("score run %lld: %lld unit(s), %lld asset(s), %lld counted finding(s)\n",
+                  static_cast<long long>(run.run_id), static_cast<long long>(run.units),
+                  static_cast<long long>(run.assets), static_cast<long long>(run.findings));
+      o.run_id = run.run_id;
+    }
+    base = "scorecard-" + std::to_string(o.run_id);
+    return reports::BuildScorecardReport(store, lang, o);
+  }
+  if (r.kind == "diff") {
+    reports::DiffOptions o;
+    CII_RETURN_IF_ERROR(ParseScanOrDate("--from", r.from, o.from_scan, o.from_time));
+    CII_RETURN_IF_ERROR(ParseScanOrDate("--to", r.to, o.to_scan, o.to_time));
+    CII_ASSIGN_OR_RETURN(reports::TableReport report, reports::BuildDiffReport(store, lang, o));
+    base = "diff";
+    return report;
+  }
+  if (r.kind == "drill") {
+    CII_ASSIGN_OR_RETURN(reports::TableReport report,
+                         reports::BuildDrillReport(store, lang, r.drill, now));
+    base = "drill" + (r.drill != 0 ? "-" + std::to_string(r.drill) : std::string());
+    return report;
+  }
+  return Error(ErrorCode::kInvalidArgument, "unknown report kind '" + r.kind +
+                                                "' (available: assessment, scorecard, diff, drill)");
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> WriteKindReports(Context& ctx, inventory::Store& store,
+                                                  const KindReportRequest& request) {
+  CII_ASSIGN_OR_RETURN(reports::Lang lang, reports::ParseLang(Lang(ctx)));
+  std::string base;
+  CII_ASSIGN_OR_RETURN(reports::TableReport report, Build(ctx, store, request, lang, base));
+
+  std::error_code ec;
+  const std::string& out = request.out;
+  bool to_dir = request.formats.size() > 1 || fs::is_directory(out, ec) || out.ends_with("/");
+  if (to_dir && !fs::is_directory(out, ec)) {
+    fs::create_directories(out, ec);
+    if (ec) return Error(ErrorCode::kIo, "cannot write report " + out + ": " + ec.message());
+  }
+  std::vector<std::string> written;
+  for (const auto& format : request.formats) {
+    std::string path =
+        to_dir ? reports::PathInDir(out, base + std::string(reports::TableReportExtension(format)))
+               : out;
+    CII_RETURN_IF_ERROR(reports::WriteTableReportFile(report, format, path));
+    CII_RETURN_IF_ERROR(reports::WriteDigestFile(path));
+    written.push_back(path);
+  }
+  return written;
+}
+
+}  // namespace ciiscope::app
