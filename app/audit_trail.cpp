@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/log.h"
@@ -27,6 +28,19 @@ std::vector<std::string> CommandPath(const CLI::App& cli, bool& report_signed) {
   return path;
 }
 
+// Commands that give up root while they run: live capture and the syn engine.
+bool DropsPrivileges(const CLI::App& cli) {
+  const CLI::App* cur = &cli;
+  while (!cur->get_subcommands().empty()) cur = cur->get_subcommands().front();
+  if (cur->get_name() != "scan") return false;
+  const CLI::Option* iface = cur->get_option_no_throw("--interface");
+  if (iface && iface->count() > 0) return true;
+  const CLI::Option* engine = cur->get_option_no_throw("--engine");
+  if (!engine || engine->count() == 0) return false;
+  const auto& given = engine->results();
+  return std::find(given.begin(), given.end(), "syn") != given.end();
+}
+
 }  // namespace
 
 Status RunAudited(const CLI::App& cli, Context& ctx, const std::vector<std::string>& args) {
@@ -42,11 +56,21 @@ Status RunAudited(const CLI::App& cli, Context& ctx, const std::vector<std::stri
   if (!service::IsStateChanging(path, report_signed)) return run();
 
   std::error_code ec;
+  const bool existed = std::filesystem::exists(ctx.global.db, ec);
+  // The trail's connection and anchor are opened before the command runs:
+  // commands that drop root privileges (live capture, the syn engine) could
+  // not open them afterwards. A database that did not exist is not created
+  // here, except for those commands; the command makes it (and a failure
+  // before that leaves no trail).
+  std::unique_ptr<inventory::Store> early;
   int64_t before = 0;
-  if (std::filesystem::exists(ctx.global.db, ec)) {
-    auto store = OpenStore(ctx);
-    if (store) {
-      if (auto last = inventory::LastAuditId(**store); last) before = *last;
+  if (existed || DropsPrivileges(cli)) {
+    if (auto store = OpenStore(ctx); store) {
+      early = std::move(*store);
+      if (auto last = inventory::LastAuditId(*early); last) before = *last;
+      if (auto held = early->HoldTrailAnchor(); !held) {
+        spdlog::debug("trail head not held: {}", held.error().message());
+      }
     }
   }
   Status status = run();
@@ -54,7 +78,10 @@ Status RunAudited(const CLI::App& cli, Context& ctx, const std::vector<std::stri
   if (!status && !std::filesystem::exists(ctx.global.db, ec)) return status;
 
   Status recorded = [&]() -> Status {
-    CII_ASSIGN_OR_RETURN(auto store, OpenStore(ctx));
+    std::unique_ptr<inventory::Store> store = std::move(early);
+    if (!store) {
+      CII_ASSIGN_OR_RETURN(store, OpenStore(ctx));
+    }
     CII_ASSIGN_OR_RETURN(auto since, inventory::AuditSince(*store, before, 1000));
     const std::string actor = Actor(ctx);
     for (const auto& row : since) {

@@ -108,7 +108,16 @@ Result<int64_t> ReadPragma(sqlite3* db, const std::string& path, std::string_vie
 
 Store::Store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
-Store::~Store() { sqlite3_close_v2(db_); }
+Store::~Store() {
+  sqlite3_close_v2(db_);
+  if (anchor_fd_ >= 0) ::close(anchor_fd_);
+}
+
+Status Store::HoldTrailAnchor() {
+  if (anchor_fd_ >= 0) return Ok();
+  CII_ASSIGN_OR_RETURN(anchor_fd_, OpenTrailAnchor(path_));
+  return Ok();
+}
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   if (path.empty()) return Error(ErrorCode::kDatabase, "database path is empty");
@@ -362,6 +371,7 @@ Status Store::AppendAudit(std::string_view actor, std::string_view command,
     CII_RETURN_IF_ERROR(insert.Run());
     // Anchored under the write lock, so concurrent appenders cannot leave an
     // older head in the file (store_trail.cpp).
+    if (anchor_fd_ >= 0) return RewriteTrailAnchor(anchor_fd_, path_, sqlite3_last_insert_rowid(db_), hash);
     return WriteTrailAnchor(path_, sqlite3_last_insert_rowid(db_), hash);
   });
 }

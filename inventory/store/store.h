@@ -236,6 +236,10 @@ class Store {
   Result<std::vector<AuditEntry>> ListAudit();  // oldest first
   // sha256(prev_hash + "|" + time + "|" + actor + "|" + command + "|" +
   // args_digest + "|" + outcome), time as decimal Unix milliseconds.
+  // Opens the trail-head anchor file now and keeps it open, so later appends
+  // rewrite it in place through that descriptor: a command that drops root
+  // privileges (live capture, the syn engine) can still anchor its row.
+  Status HoldTrailAnchor();
   static std::string AuditHash(std::string_view prev_hash, int64_t time, std::string_view actor,
                                std::string_view command, std::string_view args_digest,
                                std::string_view outcome);
@@ -246,6 +250,7 @@ class Store {
 
   sqlite3* db_ = nullptr;
   std::string path_;
+  int anchor_fd_ = -1;  // HoldTrailAnchor(); -1 = replace the file by rename
 };
 
 // Thread-safe EvidenceSink that batches observations into the store.

@@ -70,12 +70,38 @@ std::string TrailAnchorPath(const std::string& db_path) {
   return db_path + ".trail-head";
 }
 
+namespace {
+
+std::string AnchorBody(int64_t id, std::string_view hash) {
+  return std::string(kAnchorMagic) + "\nid " + std::to_string(id) + "\nhash " + std::string(hash) +
+         "\n";
+}
+
+}  // namespace
+
+Result<int> OpenTrailAnchor(const std::string& db_path) {
+  const std::string path = TrailAnchorPath(db_path);
+  if (path.empty()) return -1;
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) return AnchorError(path, "cannot open trail head");
+  return fd;
+}
+
+Status RewriteTrailAnchor(int fd, const std::string& db_path, int64_t id, std::string_view hash) {
+  const std::string path = TrailAnchorPath(db_path);
+  const std::string body = AnchorBody(id, hash);
+  if (::pwrite(fd, body.data(), body.size(), 0) != static_cast<ssize_t>(body.size()) ||
+      ::ftruncate(fd, static_cast<off_t>(body.size())) != 0 || ::fsync(fd) != 0) {
+    return AnchorError(path, "cannot write");
+  }
+  return Ok();
+}
+
 Status WriteTrailAnchor(const std::string& db_path, int64_t id, std::string_view hash) {
   const std::string path = TrailAnchorPath(db_path);
   if (path.empty()) return Ok();
   const std::string tmp = path + ".tmp";
-  std::string body = std::string(kAnchorMagic) + "\nid " + std::to_string(id) + "\nhash " +
-                     std::string(hash) + "\n";
+  std::string body = AnchorBody(id, hash);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) return AnchorError(tmp, "cannot create trail head");
   Status written = WriteAll(fd, body, tmp);

@@ -39,6 +39,11 @@ Result<TrailCheck> VerifyTrail(Store& store);
 std::string TrailAnchorPath(const std::string& db_path);
 // Temporary file, fsync, rename, fsync of the folder. No-op without a path.
 Status WriteTrailAnchor(const std::string& db_path, int64_t id, std::string_view hash);
+// Opens (creating) the anchor file for Store::HoldTrailAnchor; -1 for a
+// database without an anchor (in memory).
+Result<int> OpenTrailAnchor(const std::string& db_path);
+// Rewrites the held anchor in place (one small write at offset 0, truncate, fsync).
+Status RewriteTrailAnchor(int fd, const std::string& db_path, int64_t id, std::string_view hash);
 
 // Rows with id > after_id, oldest first, at most `limit`.
 Result<std::vector<AuditEntry>> AuditSince(Store& store, int64_t after_id, size_t limit);

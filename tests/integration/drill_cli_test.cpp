@@ -93,8 +93,12 @@ TEST_F(DrillCliTest, StartStatusStopListWithAuditTrail) {
 
   EXPECT_EQ(QueryInt(db_, "SELECT COUNT(*) FROM drill_events WHERE kind IN ('start','stop')"), 2);
   EXPECT_EQ(QueryInt(db_, "SELECT COUNT(*) FROM audit_log WHERE command IN ('drill start', "
-                          "'drill stop') AND actor = 'tester'"),
+                          "'drill stop') AND actor = 'tester' AND outcome LIKE 'ok%'"),
             2);
+  // The refused starts and the second stop are in the trail too, as failures.
+  EXPECT_GE(QueryInt(db_, "SELECT COUNT(*) FROM audit_log WHERE command IN ('drill start', "
+                          "'drill stop') AND actor = 'tester' AND outcome LIKE 'error%'"),
+            3);
   CliResult report = Cli({"report", "--kind", "drill", "--format", "html,json", "-o",
                           dir_ + "/out"});
   ASSERT_EQ(report.exit_code, 0) << report.err;
