@@ -5,6 +5,8 @@
 // Needs chromium, fonts-noto-cjk and python3-openpyxl (scripts/deps.sh):
 // without them these tests FAIL with the package to install.
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -78,7 +80,8 @@ ChromiumRun Look(const std::string& chromium, const std::string& file_url,
                                    "--host-resolver-rules=MAP * ~NOTFOUND"};
   args.insert(args.end(), extra.begin(), extra.end());
   args.push_back(file_url);
-  fs::path dom_path = kLookDir / "dom.tmp";
+  // Per process: ctest runs the cases of this file in parallel.
+  fs::path dom_path = kLookDir / ("dom-" + std::to_string(::getpid()) + ".tmp");
   Result<ChromiumRun> run =
       RunHeadlessChromium(chromium, args, 120'000, dom != nullptr ? dom_path.string() : "");
   EXPECT_TRUE(run.has_value());
@@ -239,7 +242,9 @@ class KindLookTest : public ::testing::Test {
  protected:
   void SetUp() override {
     fs::create_directories(kLookDir);
-    db_ = kLookDir / "hostile-kinds.db";
+    // One database per case: ctest runs the cases in parallel processes.
+    db_ = kLookDir / (std::string("hostile-kinds-") +
+                      ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
     fs::remove(db_);
     testing::FillHostileStore(db_.string());
     auto store = inventory::Store::Open(db_.string());
