@@ -31,13 +31,15 @@ void PutLe(std::string* out, uint64_t v, size_t n) {
 TEST(BerTest, RoundTripsIntegersOidsAndLongLengths) {
   for (int64_t v : {0LL, 1LL, 127LL, 128LL, 255LL, 256LL, -1LL, -129LL, 1LL << 40}) {
     BerTlv t;
-    ASSERT_EQ(ReadBer(BerEncodeInteger(0x02, v), &t), BerStatus::kOk);
+    const std::string encoded = BerEncodeInteger(0x02, v);  // t views into it
+    ASSERT_EQ(ReadBer(encoded, &t), BerStatus::kOk);
     int64_t back = 0;
     ASSERT_TRUE(BerInteger(t.value, &back));
     EXPECT_EQ(back, v);
   }
   BerTlv t;
-  ASSERT_EQ(ReadBer(BerEncodeOid("1.3.6.1.2.1.1.1.0"), &t), BerStatus::kOk);
+  const std::string oid = BerEncodeOid("1.3.6.1.2.1.1.1.0");
+  ASSERT_EQ(ReadBer(oid, &t), BerStatus::kOk);
   EXPECT_EQ(BerOid(t.value), "1.3.6.1.2.1.1.1.0");
   EXPECT_EQ(BerOid(std::string_view("\x2b\x06\x01\x04\x01\x82\x37", 7)), "1.3.6.1.4.1.311");
   std::string big(300, 'x');
