@@ -249,9 +249,10 @@ TEST_F(ScanControlTest, ShardsAreDisjointAndCoverTheWholeScan) {
 }
 
 TEST_F(ScanControlTest, ResumeAfterSigintFindsTheSameOpenPorts) {
-  // --no-ping: these cases are about sweep checkpoints; under the sanitizers host
-  // discovery alone can outlast the interrupt.
-  auto first = RunCli(Scan({"--no-ping"}), "", /*interrupt_after_ms=*/1500);
+  // --no-ping --no-collect: these cases are about sweep checkpoints; under the
+  // sanitizers host discovery or loading the rule packs for the collect plan
+  // alone can outlast the interrupt.
+  auto first = RunCli(Scan({"--no-ping", "--no-collect"}), "", /*interrupt_after_ms=*/1500);
   ASSERT_EQ(first.exit_code, 3) << "scan finished before the interrupt: " << first.out << first.err;
   int64_t id = ScanId(first);
   ASSERT_GT(id, 0) << first.out;
@@ -273,13 +274,13 @@ TEST_F(ScanControlTest, ResumeAfterSigintFindsTheSameOpenPorts) {
   auto again = RunCli({"--db", db_, "scan", "--resume", std::to_string(id)});
   ExpectOneLineError(again, 2, "done");
 
-  auto reference = RunCli(Scan({"--no-ping"}));
+  auto reference = RunCli(Scan({"--no-ping", "--no-collect"}));
   ASSERT_EQ(reference.exit_code, 0) << reference.err;
   EXPECT_EQ(db.OpenPorts(ScanId(reference)), db.OpenPorts(id));
 }
 
 TEST_F(ScanControlTest, ResumeAfterSigkillFindsTheSameOpenPorts) {
-  auto args = Scan({"--no-ping"});
+  auto args = Scan({"--no-ping", "--no-collect"});
   std::vector<char*> argv;
   std::string bin = CIISCOPE_BINARY;
   argv.push_back(bin.data());
