@@ -198,25 +198,15 @@ Status Store::ForEachMonitorEvent(int64_t drill_id, const DrillWindow& window,
   CII_ASSIGN_OR_RETURN(
       Statement stmt,
       Statement::Prepare(db_, path_,
-                         "SELECT id, COALESCE(scan_id, 0), COALESCE(drill_id, 0), time, kind, "
-                         "source, target, port, transport, detail_json FROM monitor_events "
+                         "SELECT " + std::string(kMonitorEventColumns) +
+                             " FROM monitor_events "
                          "WHERE drill_id = ?1 OR (drill_id IS NULL AND time >= ?2 AND time <= ?3) "
                          "ORDER BY time, id"));
   stmt.Bind(1, drill_id).Bind(2, window.from).Bind(3, window.until);
   while (true) {
     CII_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    MonitorEvent e;
-    e.id = stmt.Int(0);
-    e.scan_id = stmt.Int(1);
-    e.drill_id = stmt.Int(2);
-    e.time = stmt.Int(3);
-    e.kind = stmt.Text(4);
-    e.source = stmt.Text(5);
-    e.target = stmt.Text(6);
-    e.port = static_cast<uint16_t>(stmt.Int(7));
-    e.transport = stmt.Text(8);
-    e.detail_json = stmt.Text(9);
+    MonitorEvent e = ReadMonitorEvent(stmt);
     CII_RETURN_IF_ERROR(fn(e));
   }
   return Ok();

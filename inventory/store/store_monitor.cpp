@@ -3,6 +3,7 @@
 
 #include "inventory/store/sqlite_util.h"
 #include "inventory/store/store.h"
+#include "inventory/store/store_rows.h"
 
 namespace ciiscope::inventory {
 
@@ -28,12 +29,31 @@ Status Store::AddMonitorEvents(std::vector<MonitorEvent>& events) {
   });
 }
 
+const std::string_view kMonitorEventColumns =
+    "id, COALESCE(scan_id, 0), COALESCE(drill_id, 0), time, kind, source, target, port, "
+    "transport, detail_json";
+
+MonitorEvent ReadMonitorEvent(const Statement& stmt) {
+  MonitorEvent e;
+  e.id = stmt.Int(0);
+  e.scan_id = stmt.Int(1);
+  e.drill_id = stmt.Int(2);
+  e.time = stmt.Int(3);
+  e.kind = stmt.Text(4);
+  e.source = stmt.Text(5);
+  e.target = stmt.Text(6);
+  e.port = stmt.Int(7);
+  e.transport = stmt.Text(8);
+  e.detail_json = stmt.Text(9);
+  return e;
+}
+
 Result<std::vector<MonitorEvent>> Store::ListMonitorEvents(std::optional<int64_t> scan_id) {
   CII_ASSIGN_OR_RETURN(
       Statement stmt,
       Statement::Prepare(db_, path_,
-                         "SELECT id, COALESCE(scan_id, 0), COALESCE(drill_id, 0), time, kind, "
-                         "source, target, port, transport, detail_json FROM monitor_events "
+                         "SELECT " + std::string(kMonitorEventColumns) +
+                             " FROM monitor_events "
                          "WHERE ? IS NULL OR scan_id = ? ORDER BY time, id"));
   if (scan_id) {
     stmt.Bind(1, *scan_id).Bind(2, *scan_id);
@@ -42,17 +62,7 @@ Result<std::vector<MonitorEvent>> Store::ListMonitorEvents(std::optional<int64_t
   while (true) {
     CII_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    MonitorEvent e;
-    e.id = stmt.Int(0);
-    e.scan_id = stmt.Int(1);
-    e.drill_id = stmt.Int(2);
-    e.time = stmt.Int(3);
-    e.kind = stmt.Text(4);
-    e.source = stmt.Text(5);
-    e.target = stmt.Text(6);
-    e.port = stmt.Int(7);
-    e.transport = stmt.Text(8);
-    e.detail_json = stmt.Text(9);
+    MonitorEvent e = ReadMonitorEvent(stmt);
     out.push_back(std::move(e));
   }
   return out;

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "inventory/model/model.h"
+#include "inventory/model/monitor_event.h"
 #include "inventory/model/score.h"
 #include "inventory/store/sqlite_util.h"
 
@@ -31,5 +32,10 @@ Service ReadService(const sqlite::Statement& stmt);
 // u.id, code, name, owner, contact (24..28); when reopen_cols_at > 0 also
 // last reopen time, last fix time and reopen count from that column.
 AccountableFinding ReadAccountable(const sqlite::Statement& stmt, int reopen_cols_at);
+
+// Monitor events: columns without alias; ReadMonitorEvent reads them from
+// column 0 (store_monitor.cpp).
+extern const std::string_view kMonitorEventColumns;
+MonitorEvent ReadMonitorEvent(const sqlite::Statement& stmt);
 
 }  // namespace ciiscope::inventory
