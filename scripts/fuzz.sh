@@ -17,8 +17,13 @@ mkdir -p "$corpus"
 # Seeds: small captures from the shared corpus when present (mode byte 1 = file).
 shared="$ROOT/../shared/corpora/pcap"
 if [ -d "$shared" ] && [ -z "$(ls -A "$corpus")" ]; then
-  find "$shared" -type f \( -name '*.pcap' -o -name '*.pcapng' \) -size -4k | head -200 |
-    while read -r f; do { printf '\001'; cat "$f"; } > "$corpus/$(basename "$f").seed"; done
+  # No `find | head` here: head closing the pipe early kills find with SIGPIPE,
+  # which pipefail turns into a failed script (exit 141) on every fresh build.
+  n=0
+  while IFS= read -r f; do
+    n=$((n + 1)); [ "$n" -le 200 ] || continue
+    { printf '\001'; cat "$f"; } > "$corpus/$(basename "$f").seed"
+  done < <(find "$shared" -type f \( -name '*.pcap' -o -name '*.pcapng' \) -size -4k | sort)
 fi
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

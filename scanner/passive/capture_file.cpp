@@ -3,6 +3,7 @@
 #include <pcap/pcap.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -86,11 +87,18 @@ Result<CaptureFileResult> ReadCaptureFile(const std::string& path, PassiveAnalyz
       break;
     }
     ++out.packets;
-    const int64_t ts_us = int64_t{header->ts.tv_sec} * 1000000 + header->ts.tv_usec;
+    const int64_t ts_us = CaptureTimeMicros(header->ts);
     analyzer.OnPacket(out.link_type, ts_us,
                       {reinterpret_cast<const std::byte*>(data), header->caplen});
   }
   return out;
+}
+
+int64_t CaptureTimeMicros(const timeval& ts) {
+  constexpr int64_t kMaxSeconds = 253402300799;  // 9999-12-31T23:59:59Z
+  const int64_t sec = std::clamp<int64_t>(ts.tv_sec, 0, kMaxSeconds);
+  const int64_t usec = std::clamp<int64_t>(ts.tv_usec, 0, 999999);
+  return sec * 1000000 + usec;
 }
 
 Result<PassiveRunResult> AnalyzeCaptureFiles(const std::vector<std::string>& files,

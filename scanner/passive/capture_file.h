@@ -4,6 +4,8 @@
 // blocks are rejected by libpcap before it allocates for them). The only
 // I/O of the passive engine; no packet is ever sent.
 
+#include <sys/time.h>
+
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -16,6 +18,12 @@
 namespace ciiscope::scanner::passive {
 
 class Monitor;
+
+// A capture header's time in microseconds since the epoch. The header is
+// attacker-controlled (pcapng stores 64-bit times): seconds are clamped to
+// [0, 9999-12-31T23:59:59Z] and microseconds to [0, 999999], so the product
+// never overflows and every later date formatter gets a real date.
+int64_t CaptureTimeMicros(const timeval& ts);
 
 struct CaptureFileResult {
   uint64_t packets = 0;

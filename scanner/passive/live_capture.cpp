@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "scanner/passive/capture_file.h"
 
 namespace ciiscope::scanner::passive {
 namespace {
@@ -28,7 +29,7 @@ void OnPacket(u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
   auto* c = reinterpret_cast<FeedContext*>(user);
   ++c->stats->packets;
   c->stats->bytes += h->caplen;
-  const int64_t ts_us = int64_t{h->ts.tv_sec} * 1000000 + h->ts.tv_usec;
+  const int64_t ts_us = CaptureTimeMicros(h->ts);
   c->analyzer->OnPacket(c->link_type, ts_us,
                         {reinterpret_cast<const std::byte*>(bytes), h->caplen});
 }

@@ -81,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   pcap_pkthdr* h = nullptr;
   const u_char* pkt = nullptr;
   for (int i = 0; i < 10000 && pcap_next_ex(p, &h, &pkt) == 1; ++i) {
-    analyzer.OnPacket(link, int64_t{h->ts.tv_sec} * 1000000 + h->ts.tv_usec,
+    analyzer.OnPacket(link, passive::CaptureTimeMicros(h->ts),
                       {reinterpret_cast<const std::byte*>(pkt), h->caplen});
   }
   pcap_close(p);

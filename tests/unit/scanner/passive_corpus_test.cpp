@@ -11,7 +11,10 @@
 #include <cstdlib>
 #include <mutex>
 #include <filesystem>
+#include <string>
 #include <thread>
+
+#include <unistd.h>
 
 #include "scanner/passive/capture_file.h"
 #include "test_sink.h"
@@ -76,6 +79,39 @@ TEST(PassiveCorpusTest, EveryCaptureDecodesWithoutCrashOrHang) {
   std::printf("corpus: %zu files, %zu opened, %zu packets\n", files.size(), opened, packets);
   EXPECT_GT(opened, files.size() / 2);
   EXPECT_GT(packets, 1000u);
+}
+
+TEST(PassiveCorpusTest, CaptureTimesAreClampedNotOverflowed) {
+  EXPECT_EQ(CaptureTimeMicros(timeval{1700000000, 250}), 1700000000000250);
+  EXPECT_EQ(CaptureTimeMicros(timeval{-5, -1}), 0);
+  EXPECT_EQ(CaptureTimeMicros(timeval{17799612968125, 5000000}), 253402300799999999);
+}
+
+TEST(PassiveCorpusTest, PcapngWithA64BitTimestampIsRead) {
+  // SHB, an Ethernet IDB, and one EPB whose timestamp is 2^64-1 microseconds
+  // (found by the fuzzer: seconds * 10^6 overflowed int64).
+  std::string b;
+  auto u32 = [&](uint32_t v) { b.append(reinterpret_cast<const char*>(&v), 4); };
+  auto u16 = [&](uint16_t v) { b.append(reinterpret_cast<const char*>(&v), 2); };
+  u32(0x0A0D0D0A); u32(28); u32(0x1A2B3C4D); u16(1); u16(0); u32(0xFFFFFFFF); u32(0xFFFFFFFF); u32(28);
+  u32(1); u32(20); u16(1); u16(0); u32(65535); u32(20);
+  u32(6); u32(48); u32(0); u32(0xFFFFFFFF); u32(0xFFFFFFFF); u32(14); u32(14);
+  b.append(16, '\x01');
+  u32(48);
+  const fs::path path = fs::temp_directory_path() /
+                        ("cs-ts-" + std::to_string(::getpid()) + ".pcapng");
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fwrite(b.data(), 1, b.size(), f);
+    std::fclose(f);
+  }
+  scanner::testing::MemorySink sink;
+  std::atomic<bool> stop{false};
+  auto run = AnalyzeCaptureFiles({path.string()}, PassiveOptions{}, sink, stop);
+  fs::remove(path);
+  ASSERT_TRUE(run) << run.error().message();
+  EXPECT_EQ(run->stats.packets, 1u);
 }
 
 }  // namespace
