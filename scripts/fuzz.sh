@@ -27,5 +27,8 @@ if [ -d "$shared" ] && [ -z "$(ls -A "$corpus")" ]; then
 fi
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-"$BUILD/tests/fuzz/passive_fuzz" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=1024 \
+# A fixed seed and run count keep CI repeatable; SECS caps the time.
+# CIISCOPE_FUZZ_SEED=0 lets libFuzzer pick a seed for exploratory runs.
+"$BUILD/tests/fuzz/passive_fuzz" -seed="${CIISCOPE_FUZZ_SEED:-1}" -runs="${CIISCOPE_FUZZ_RUNS:-200000}" \
+  -max_total_time="$SECS" -timeout=10 -rss_limit_mb=1024 \
   -max_len=65536 -print_final_stats=1 "$corpus" 2>&1 | tail -15
