@@ -28,6 +28,7 @@
 #include "scanner/engine.h"
 #include "scanner/permutation.h"
 #include "scanner/targets.h"
+#include "scanner/udp_engine.h"
 
 namespace ciiscope::app {
 
@@ -95,6 +96,33 @@ Result<std::vector<scanner::Target>> ApplyDiscovery(Context& ctx, ScanRequest& r
 
 }  // namespace
 
+namespace {
+
+// The UDP ports of a scan (after the TCP sweep): the UDP prober with the
+// scan's concurrency, rate and retries; --timeout is the wait per attempt.
+Result<scanner::UdpScanStats> RunUdpPhase(const ScanRequest& request, const core::PortList& udp_ports,
+                                          const std::vector<scanner::Target>& targets,
+                                          inventory::EvidenceSink& sink, const std::atomic<bool>& stop,
+                                          int64_t scan_id) {
+  scanner::UdpProbeRegistry probes;
+  scanner::RegisterBuiltinUdpProbes(probes);
+  scanner::UdpScanOptions options;
+  options.ports = udp_ports.ports();
+  options.concurrency = request.concurrency;
+  options.rate = request.rate;
+  options.retries = request.retries;
+  options.wait = std::chrono::milliseconds(request.connect_timeout_ms);
+  ProgressLine progress("scan " + std::to_string(scan_id) + " udp");
+  auto stats = scanner::RunUdpScan(targets, options, probes, sink, stop,
+                                   [&](const scanner::ScanProgress& p) {
+                                     progress.Update(p.done, p.total, p.open, p.rate);
+                                   });
+  progress.Finish();
+  return stats;
+}
+
+}  // namespace
+
 Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanRequest& given) {
   ScanRequest request = given;
   std::optional<ResumePlan> resume;
@@ -110,7 +138,8 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
   if (request.targets.empty()) {
     return Error(ErrorCode::kInvalidArgument, "no targets given (expected addresses, CIDRs, ranges or host names)");
   }
-  CII_ASSIGN_OR_RETURN(core::PortList ports, core::PortList::Parse(request.ports));
+  CII_ASSIGN_OR_RETURN(core::ProtocolPorts all_ports, core::ParseProtocolPorts(request.ports, request.udp));
+  const core::PortList& ports = all_ports.tcp;  // the engine's; UDP ports go to the UDP prober
   if (request.concurrency < 1 || request.concurrency > 65536) {
     return Error(ErrorCode::kInvalidArgument, "--concurrency must be 1..65536");
   }
@@ -160,7 +189,7 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
     inventory::Scan scan;
     scan.profile = request.profile;
     for (const auto& t : request.targets) scan.targets += (scan.targets.empty() ? "" : " ") + t;
-    scan.ports = ports.ToString();
+    scan.ports = all_ports.ToString();
     scan.engine = std::string(engine->name());
     scan.operator_name = Actor(ctx);
     scan.started_at = core::NowMillis();
@@ -219,18 +248,29 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
   };
   options.checkpoint_interval = std::chrono::milliseconds(std::max(100, request.checkpoint_interval_ms));
 
-  ProgressLine progress("scan " + std::to_string(scan_id));
-  auto result = engine->Run(targets, options, sink, *ctx.stop,
-                            [&](const scanner::ScanProgress& p) {
-                              progress.Update(p.done, p.total, p.open, p.rate);
-                            });
-  sink.Flush();
-  progress.Finish();
+  Result<scanner::ScanStats> result = scanner::ScanStats{};
+  if (ports.size() > 0) {
+    ProgressLine progress("scan " + std::to_string(scan_id));
+    result = engine->Run(targets, options, sink, *ctx.stop, [&](const scanner::ScanProgress& p) {
+      progress.Update(p.done, p.total, p.open, p.rate);
+    });
+    sink.Flush();
+    progress.Finish();
+  }
+  std::optional<scanner::UdpScanStats> udp;
+  if (result && all_ports.udp.size() > 0 && !ctx.stop->load()) {
+    CII_ASSIGN_OR_RETURN(udp, RunUdpPhase(request, all_ports.udp, targets, sink, *ctx.stop, scan_id));
+    result->open += udp->open;
+    result->closed += udp->closed;
+    result->filtered += udp->filtered + udp->open_filtered;
+    result->duration_ms += udp->duration_ms;
+    result->interrupted = result->interrupted || udp->interrupted;
+  }
 
   ScanSummary summary;
   summary.scan_id = scan_id;
   summary.hosts = targets.size();
-  summary.ports = ports.size();
+  summary.ports = ports.size() + all_ports.udp.size();
   if (!result) {
     (void)store.FinishScan(scan_id, "failed",
                            nlohmann::json({{"error", result.error().message()}}).dump());
@@ -247,6 +287,14 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
                           {"duration_ms", result->duration_ms},
                           {"seed", std::to_string(seed)},   {"shard", scanner::FormatShard(shard)},
                           {"observations", sink.recorded()}};
+  if (udp) {
+    stats["udp"] = {{"ports", all_ports.udp.size()},     {"open", udp->open},
+                    {"closed", udp->closed},             {"filtered", udp->filtered},
+                    {"open_filtered", udp->open_filtered}, {"skipped", udp->skipped},
+                    {"datagrams_sent", udp->datagrams_sent},
+                    {"datagrams_received", udp->datagrams_received},
+                    {"duration_ms", udp->duration_ms}};
+  }
   CII_RETURN_IF_ERROR(store.FinishScan(scan_id, summary.interrupted ? "interrupted" : "done",
                                        stats.dump()));
   CII_RETURN_IF_ERROR(sink.status());

@@ -17,7 +17,8 @@ namespace ciiscope::app {
 struct ScanRequest {
   std::vector<std::string> targets;
   std::vector<std::string> excludes;
-  std::string ports = "default";
+  std::string ports = "default";  // may hold UDP ports: "22,80,U:53,161"
+  bool udp = false;               // --udp: unprefixed ports are UDP (nmap -sU)
   std::string engine = "connect";
   std::string profile = "adhoc";
   int concurrency = 256;

@@ -116,4 +116,53 @@ std::string PortList::ToString() const {
   return out;
 }
 
+const std::vector<uint16_t>& TopUdpPorts() {
+  static const std::vector<uint16_t> kPorts = {53,  67,  69,  111,  123,  137,  138,  161,  162,
+                                               500, 514, 520, 1434, 1900, 4500, 5353, 11211};
+  return kPorts;
+}
+
+std::string ProtocolPorts::ToString() const {
+  std::string out = tcp.ToString();
+  if (udp.size() > 0) out += (out.empty() ? "U:" : ",U:") + udp.ToString();
+  return out;
+}
+
+Result<ProtocolPorts> ParseProtocolPorts(std::string_view spec, bool udp_default) {
+  std::string tcp, udp;
+  bool in_udp = udp_default;
+  std::string_view rest = spec;
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    auto item = Trim(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    if (item.starts_with("U:") || item.starts_with("u:")) {
+      in_udp = true;
+      item.remove_prefix(2);
+    } else if (item.starts_with("T:") || item.starts_with("t:")) {
+      in_udp = false;
+      item.remove_prefix(2);
+    }
+    item = Trim(item);
+    if (item.empty()) continue;
+    std::string& group = in_udp ? udp : tcp;
+    if (in_udp && (item == "top100" || item == "default")) {
+      for (uint16_t p : TopUdpPorts()) group += (group.empty() ? "" : ",") + std::to_string(p);
+      continue;
+    }
+    group += (group.empty() ? "" : ",") + std::string(item);
+  }
+  if (tcp.empty() && udp.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "port spec is empty (expected e.g. 22,80,U:53,161)");
+  }
+  ProtocolPorts out;  // errors name the group ("port spec '53,9x': …")
+  if (!tcp.empty()) {
+    CII_ASSIGN_OR_RETURN(out.tcp, PortList::Parse(tcp));
+  }
+  if (!udp.empty()) {
+    CII_ASSIGN_OR_RETURN(out.udp, PortList::Parse(udp));
+  }
+  return out;
+}
+
 }  // namespace ciiscope::core

@@ -33,4 +33,22 @@ const std::vector<uint16_t>& Top100TcpPorts();
 // container and cluster APIs, remote admin) beyond top100.
 const std::vector<uint16_t>& HighRiskTcpPorts();
 
+// nmap's protocol prefixes in one spec: "22,80,U:53,161,T:443" — a "U:"
+// item and the items after it are UDP until a "T:" item; items before any
+// prefix are TCP, or UDP when `udp_default` (--udp, like nmap -sU alone).
+// In a UDP group, "top100" and "default" name TopUdpPorts(). Either list may
+// be empty, not both.
+struct ProtocolPorts {
+  PortList tcp;
+  PortList udp;
+  // "22,80,U:53,161" / "U:53" / "22,80": parses back to the same lists.
+  std::string ToString() const;
+};
+Result<ProtocolPorts> ParseProtocolPorts(std::string_view spec, bool udp_default = false);
+
+// The UDP ports worth asking on an education network: DNS, DHCP, TFTP,
+// portmapper, NTP, NetBIOS, SNMP (+trap), IKE, syslog, RIP, MSSQL browser,
+// SSDP, IPsec NAT-T, mDNS, memcached.
+const std::vector<uint16_t>& TopUdpPorts();
+
 }  // namespace ciiscope::core

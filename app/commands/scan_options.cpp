@@ -13,8 +13,11 @@ void AddScanFlags(CLI::App* cmd, ScanFlags& flags) {
   cmd->add_option("targets", flags.request.targets,
                   "Addresses, CIDRs, ranges (10.0.0.1-20), host names, @file");
   cmd->add_option("-p,--ports", flags.request.ports,
-                  "Ports: 22,80,1000-2000, top100, default (top100 + high-risk), - (all)")
+                  "Ports: 22,80,1000-2000, top100, default (top100 + high-risk), - (all); "
+                  "U:53,161,123 for UDP (T: back to TCP)")
       ->capture_default_str();
+  cmd->add_flag("--udp", flags.request.udp,
+                "-sU: ports without a T:/U: prefix are UDP (default/top100 = the top UDP ports)");
   cmd->add_option("--input-list", flags.input_list, "Read targets from FILE (nmap -iL)");
   cmd->add_option("--exclude", flags.request.excludes, "Exclude targets (same syntax); applied after DNS");
   cmd->add_option("--excludefile", flags.exclude_file, "Exclude targets listed in FILE");

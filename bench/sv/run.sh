@@ -3,7 +3,11 @@
 # own 127.77.0.x address at its standard port, scanned in one run by ciiscope
 # (scan + assess: probes and fingerprint rules) and by `nmap -sV`. Prints what
 # each tool named (service, product, version) against the truth from
-# dpkg-query, both wall times and the ratio.
+# dpkg-query, both wall times and the ratio. Then the same for UDP daemons
+# (snmpd, ntpsec, unbound): `ciiscope scan -p U:…` against `nmap -sU -sV`
+# (BENCH_UDP=0 skips that part). The UDP daemons are configured so they never
+# send off the box: no NTP servers, unbound refuses to query any address and
+# answers the root zone locally.
 #
 #   bench/sv/run.sh [BUILD_DIR]
 #
@@ -39,10 +43,16 @@ services=(
   "postgresql|postgresql-15|$net.18|5432|/usr/lib/postgresql/15/bin/postgres|postgresql"
   "memcached|memcached|$net.19|11211|/usr/bin/memcached|memcached"
 )
+udp_services=(
+  "snmpd|snmpd|$net.20|161|/usr/sbin/snmpd|snmpd"
+  "ntpsec|ntpsec|127.0.0.1|123|/usr/sbin/ntpd|ntpsec"
+  "unbound|unbound|$net.22|53|/usr/sbin/unbound|unbound"
+)
+[ "${BENCH_UDP:-1}" = 1 ] || udp_services=()
 
 if [ "${BENCH_INSTALL:-0}" = 1 ]; then
   pkgs=()
-  for s in "${services[@]}"; do
+  for s in "${services[@]}" "${udp_services[@]}"; do
     IFS='|' read -r _ _ _ _ daemon apt <<<"$s"
     [ -x "$daemon" ] || pkgs+=($apt)
   done
@@ -191,6 +201,61 @@ start_postgresql() {
     -o \"-c listen_addresses=$net.18 -p 5432 -k $work/pgsock\" start >/dev/null"
 }
 
+start_snmpd() {
+  mkdir -p "$work/snmpd"
+  cat >"$work/snmpd/snmpd.conf" <<CONF
+
+rocommunity public 127.0.0.0/8
+sysName bench-snmp
+CONF
+  /usr/sbin/snmpd -C -c "$work/snmpd/snmpd.conf" -Lf "$work/snmpd/log" -p "$work/run/snmpd.pid" \
+    -u Debian-snmp -g Debian-snmp udp:$net.20:161
+}
+
+start_ntpsec() {
+  mkdir -p "$work/ntpsec"
+  chown ntpsec:ntpsec "$work/ntpsec"
+  # No server/pool lines: it never sends; queries allowed from loopback only.
+  # ntpd binds interface addresses only, so it serves 127.0.0.1 (lo), not a 127.77.0.x.
+  cat >"$work/ntpsec/ntp.conf" <<CONF
+driftfile $work/ntpsec/drift
+interface ignore all
+interface listen 127.0.0.1
+restrict default kod nomodify noquery limited
+restrict 127.0.0.0 mask 255.0.0.0 nomodify
+disable kernel
+CONF
+  /usr/sbin/ntpd -c "$work/ntpsec/ntp.conf" -p "$work/run/ntpsec.pid" -u ntpsec:ntpsec -l "$work/ntpsec/log"
+}
+
+start_unbound() {
+  mkdir -p "$work/unbound"
+  cat >"$work/unbound/unbound.conf" <<CONF
+server:
+  interface: $net.22
+  port: 53
+  do-ip6: no
+  do-daemonize: yes
+  chroot: ""
+  username: "unbound"
+  directory: "$work/unbound"
+  pidfile: "$work/run/unbound.pid"
+  use-syslog: no
+  logfile: "$work/unbound/log"
+  access-control: 127.0.0.0/8 allow
+  hide-version: no
+  # never recurse off the box: the root zone is answered locally and no
+  # address may be queried.
+  local-zone: "." static
+  do-not-query-address: 0.0.0.0/0
+  do-not-query-address: ::/0
+remote-control:
+  control-enable: no
+CONF
+  chown unbound:unbound "$work/unbound"
+  /usr/sbin/unbound -c "$work/unbound/unbound.conf"
+}
+
 start_memcached() {
   /usr/bin/memcached -d -l "$net.19" -p 11211 -U 0 -u memcache -P "$work/run/memcached.pid"
 }
@@ -259,3 +324,50 @@ for s in "${services[@]}"; do
 done
 
 python3 "$here/table.py" "$truth" "$work/ciiscope.tsv" "$work/nmap.xml" "$t0" "$t1" "$t2"
+
+# --- UDP: snmpd, ntpsec, unbound vs nmap -sU -sV ---
+[ ${#udp_services[@]} -gt 0 ] || exit 0
+udp_listening() { ss -Hlun "src $1:$2" 2>/dev/null | grep -q .; }
+utargets=()
+uports=()
+utruth=$work/truth-udp.tsv
+: >"$utruth"
+for s in "${udp_services[@]}"; do
+  IFS='|' read -r name pkg addr port daemon _ <<<"$s"
+  if ! have "$daemon"; then
+    echo "skip $name: $daemon not installed (BENCH_INSTALL=1 installs it)" >&2
+    continue
+  fi
+  if udp_listening "$addr" "$port"; then
+    echo "skip $name: $addr:$port/udp already bound (not ours)" >&2
+    continue
+  fi
+  "start_$name" >>"$work/daemons.log" 2>&1 </dev/null || { echo "skip $name: failed to start" >&2; continue; }
+  for _ in $(seq 1 100); do udp_listening "$addr" "$port" && break; sleep 0.1; done
+  if udp_listening "$addr" "$port"; then
+    utargets+=("$addr")
+    uports+=("$port")
+    v=$(dpkg-query -W -f '${Version}' "$pkg" 2>/dev/null || true)
+    printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$pkg" "$addr" "$port" "$v" >>"$utruth"
+  else
+    echo "skip $name: $addr:$port/udp not bound" >&2
+  fi
+done
+[ ${#uports[@]} -gt 0 ] || { echo "no UDP daemon started" >&2; exit 0; }
+sleep 1  # ntpd answers its first client packets once its loop runs
+utlist=$(printf '%s\n' "${utargets[@]}" | sort -u | tr '\n' ' ')
+uplist=$(printf '%s\n' "${uports[@]}" | sort -un | paste -sd,)
+echo
+echo "udp targets: $utlist"
+echo "udp ports:   $uplist"
+udb=$work/ciiscope-udp.db
+t0=$(now)
+"$bin" --db "$udb" scan $utlist -p "U:$uplist" --no-ping >"$work/ciiscope.udp.out" 2>"$work/ciiscope.udp.err"
+"$bin" --db "$udb" assess >"$work/ciiscope.udp.assess.out" 2>"$work/ciiscope.udp.assess.err"
+t1=$(now)
+nmap -sU -sV -Pn -n -p "U:$uplist" -oX "$work/nmap-udp.xml" $utlist >"$work/nmap-udp.out" 2>&1
+t2=$(now)
+sqlite3 -separator $'\t' "$udb" "SELECT a.address, s.port, s.name, s.product, s.version
+  FROM services s JOIN assets a ON a.id = s.asset_id WHERE s.state = 'open' AND s.transport = 'udp';" \
+  >"$work/ciiscope-udp.tsv"
+python3 "$here/table.py" "$utruth" "$work/ciiscope-udp.tsv" "$work/nmap-udp.xml" "$t0" "$t1" "$t2"

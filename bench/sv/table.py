@@ -16,6 +16,7 @@ PRODUCT_WORDS = {
     "vsftpd": ["vsftpd"], "exim": ["exim"], "dovecot-imap": ["dovecot"],
     "dovecot-pop3": ["dovecot"], "redis": ["redis"], "mariadb": ["mariadb", "mysql"],
     "postgresql": ["postgres"], "memcached": ["memcached"],
+    "snmpd": ["net-snmp"], "ntpsec": ["ntpsec"], "unbound": ["unbound"],
 }
 
 

@@ -36,4 +36,24 @@ std::string_view DnsRcodeName(int rcode);
 
 std::unique_ptr<ServiceProbe> MakeDnsTcpProbe();
 
+// Over UDP (dns_udp_probe.cpp) the probe also asks ". IN NS" with recursion
+// desired → `probe` evidence {"probe": "dns-root", "rcode", "rcode_name",
+// "authoritative", "recursion_available", "truncated_flag", "answers",
+// "authority"}: a server that answers it with recursion available is an
+// open resolver (the query is what `dig . NS` sends; read-only).
+struct DnsRootReply {
+  bool well_formed = false;  // a response to our root query id
+  int rcode = 0;
+  bool authoritative = false;
+  bool recursion_available = false;
+  bool truncated = false;  // the TC bit
+  uint16_t answers = 0, authority = 0;
+};
+inline constexpr uint16_t kDnsRootQueryId = 0x636a;  // "cj"
+std::string DnsRootQuery();
+DnsRootReply ParseDnsRootReply(std::string_view message);
+
+class UdpProbe;
+std::unique_ptr<UdpProbe> MakeDnsUdpProbe();
+
 }  // namespace ciiscope::scanner

@@ -29,5 +29,37 @@ TEST(PortListTest, RejectsBadSpecsWithClearMessage) {
   }
 }
 
+TEST(ProtocolPortsTest, SplitsTcpAndUdpLikeNmap) {
+  auto both = ParseProtocolPorts("22,80,U:53,161,T:443");
+  ASSERT_TRUE(both.has_value());
+  EXPECT_EQ(both->tcp.ToString(), "22,80,443");
+  EXPECT_EQ(both->udp.ToString(), "53,161");
+  EXPECT_EQ(both->ToString(), "22,80,443,U:53,161");
+  auto back = ParseProtocolPorts(both->ToString());  // what a resumed scan re-reads
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->tcp.ports(), both->tcp.ports());
+  EXPECT_EQ(back->udp.ports(), both->udp.ports());
+
+  auto udp_only = ParseProtocolPorts("U:123");
+  ASSERT_TRUE(udp_only.has_value());
+  EXPECT_EQ(udp_only->tcp.size(), 0u);
+  EXPECT_EQ(udp_only->ToString(), "U:123");
+
+  auto su = ParseProtocolPorts("default", /*udp_default=*/true);  // --udp
+  ASSERT_TRUE(su.has_value());
+  EXPECT_EQ(su->tcp.size(), 0u);
+  EXPECT_EQ(su->udp.ports(), TopUdpPorts());
+  EXPECT_EQ(ParseProtocolPorts("22")->tcp.ToString(), "22");
+  EXPECT_EQ(ParseProtocolPorts("u:1-3")->udp.size(), 3u);
+}
+
+TEST(ProtocolPortsTest, RejectsBadUdpSpecs) {
+  for (const char* bad : {"U:", "U:0", "U:53,x", "T:,U:", "U:70000"}) {
+    auto r = ParseProtocolPorts(bad);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_NE(r.error().message().find("port spec"), std::string::npos) << r.error().message();
+  }
+}
+
 }  // namespace
 }  // namespace ciiscope::core
