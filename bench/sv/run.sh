@@ -204,12 +204,14 @@ start_postgresql() {
 start_snmpd() {
   mkdir -p "$work/snmpd"
   cat >"$work/snmpd/snmpd.conf" <<CONF
-
 rocommunity public 127.0.0.0/8
 sysName bench-snmp
 CONF
-  /usr/sbin/snmpd -C -c "$work/snmpd/snmpd.conf" -Lf "$work/snmpd/log" -p "$work/run/snmpd.pid" \
-    -u Debian-snmp -g Debian-snmp udp:$net.20:161
+  # In the foreground (-f) under this script: snmpd writes no pid file once
+  # it has dropped privileges, so cleanup kills it by its pid here.
+  /usr/sbin/snmpd -f -C -c "$work/snmpd/snmpd.conf" -Lf "$work/snmpd/log" \
+    -u Debian-snmp -g Debian-snmp udp:$net.20:161 &
+  pids+=($!)
 }
 
 start_ntpsec() {
