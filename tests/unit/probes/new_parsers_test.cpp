@@ -6,11 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "smb_replies.h"
 #include "split_feed.h"
 #include "scanner/probes/common/ber.h"
 #include "scanner/probes/dns/dns_probe.h"
 #include "scanner/probes/ldap/ldap_probe.h"
 #include "scanner/probes/rdp/rdp_probe.h"
+#include "scanner/probes/smb/ntlm_challenge.h"
 #include "scanner/probes/smb/smb_probe.h"
 
 namespace ciiscope::scanner {
@@ -167,40 +169,7 @@ TEST(RdpTest, ParsesFailureLegacyAndGarbage) {
 
 // --- SMB ---
 
-std::string SmbNegotiateResponse(uint16_t dialect, uint16_t security_mode) {
-  std::string smb = "\xfeSMB";
-  PutLe(&smb, 64, 2);
-  PutLe(&smb, 0, 2);
-  PutLe(&smb, 0, 4);  // STATUS_SUCCESS
-  PutLe(&smb, 0, 2);  // NEGOTIATE
-  PutLe(&smb, 1, 2);
-  PutLe(&smb, 1, 4);  // response flag
-  smb.append(64 - smb.size(), '\0');
-  std::string blob = BerEncode(
-      0x60, BerEncodeOid("1.3.6.1.5.5.2") +
-                BerEncode(0xa0, BerEncode(0x30, BerEncode(0xa0, BerEncode(0x30,
-                    BerEncodeOid("1.2.840.48018.1.2.2") + BerEncodeOid("1.3.6.1.4.1.311.2.2.10"))))));
-  std::string p;
-  PutLe(&p, 65, 2);
-  PutLe(&p, security_mode, 2);
-  PutLe(&p, dialect, 2);
-  PutLe(&p, 0, 2);
-  p += Bytes({0x78, 0x56, 0x34, 0x12, 0x34, 0x12, 0x78, 0x56, 1, 2, 3, 4, 5, 6, 7, 8});
-  PutLe(&p, 0x2f, 4);
-  PutLe(&p, 8388608, 4);
-  PutLe(&p, 8388608, 4);
-  PutLe(&p, 8388608, 4);
-  PutLe(&p, 133000000000000000ULL, 8);  // 2022-06-18
-  PutLe(&p, 0, 8);
-  PutLe(&p, 128, 2);  // blob offset: header 64 + fixed 64
-  PutLe(&p, blob.size(), 2);
-  PutLe(&p, 0, 4);
-  std::string msg = smb + p + blob;
-  std::string out = Bytes({0, 0});
-  out.push_back(static_cast<char>(msg.size() >> 8));
-  out.push_back(static_cast<char>(msg.size() & 0xff));
-  return out + msg;
-}
+using smbtest::SmbNegotiateResponse;
 
 TEST(SmbTest, ParsesNegotiateResponseAtAnySplit) {
   std::string whole = SmbNegotiateResponse(0x0302, 0x01);
@@ -237,6 +206,68 @@ TEST(SmbTest, Smb1ErrorsAndHostileLengths) {
   EXPECT_EQ(FileTimeUtc(~0ULL), "");
   std::string req = Smb2NegotiateRequest();
   EXPECT_EQ(req.size(), 4u + 64 + 36 + 8);
+}
+
+TEST(NtlmTest, ParsesTheMsNlmpExampleChallenge) {
+  NtlmChallenge c = ParseNtlmChallenge(smbtest::NlmpExampleChallenge());
+  ASSERT_TRUE(c.well_formed);
+  EXPECT_EQ(c.flags, 0xe28a8233u);
+  EXPECT_EQ(c.target_name, "Server");
+  EXPECT_EQ(c.netbios_domain, "Domain");
+  EXPECT_EQ(c.netbios_computer, "Server");
+  ASSERT_TRUE(c.has_version);
+  EXPECT_EQ(c.version_major, 6);
+  EXPECT_EQ(c.version_minor, 0);
+  EXPECT_EQ(c.version_build, 6000);
+  EXPECT_EQ(c.ntlm_revision, 15);
+  EXPECT_FALSE(c.target_info_truncated);
+  // Found inside a SPNEGO answer, as the probe sees it.
+  Smb2SessionSetupReply reply =
+      ParseSmb2SessionSetup(smbtest::SmbSessionSetupResponse(smbtest::NlmpExampleChallenge()));
+  ASSERT_TRUE(reply.well_formed);
+  EXPECT_EQ(reply.status, 0xc0000016u);
+  EXPECT_EQ(FindNtlmChallenge(reply.security_blob).netbios_domain, "Domain");
+}
+
+TEST(NtlmTest, SessionSetupIsReadOnlyAndCompleteOnlyWhole) {
+  const std::string req = Smb2SessionSetupRequest();
+  EXPECT_NE(req.find(std::string("NTLMSSP\0\x01\0\0\0", 12)), std::string::npos);  // NEGOTIATE
+  EXPECT_EQ(req.find(std::string("NTLMSSP\0\x03", 9)), std::string::npos);           // never AUTHENTICATE
+  ExpectCompleteOnlyWhole(smbtest::SmbSessionSetupResponse(smbtest::NlmpExampleChallenge()),
+                          ParseSmb2SessionSetup);
+}
+
+TEST(NtlmTest, HostileChallengesStayInBounds) {
+  const std::string whole = smbtest::NlmpExampleChallenge();
+  for (size_t i = 0; i < whole.size(); ++i) {
+    NtlmChallenge c = ParseNtlmChallenge(whole.substr(0, i));
+    if (i < 48) {
+      EXPECT_FALSE(c.well_formed) << i;
+    }
+  }
+  std::string lying = whole;
+  lying[40] = static_cast<char>(0xff);  // target info length 0x24ff past the end
+  lying[41] = 0x24;
+  NtlmChallenge l = ParseNtlmChallenge(lying);
+  EXPECT_TRUE(l.well_formed);
+  EXPECT_TRUE(l.netbios_domain.empty());
+  EXPECT_TRUE(l.target_info_truncated);
+  std::string av = whole;
+  av[0x44 + 2] = 0x7f;  // the first AV pair claims 127 bytes
+  NtlmChallenge a = ParseNtlmChallenge(av);
+  EXPECT_TRUE(a.target_info_truncated);
+  EXPECT_TRUE(a.netbios_domain.empty());
+  std::string offset = whole;
+  offset[16] = static_cast<char>(0xf0);  // target name offset far outside
+  offset[19] = 0x7f;
+  EXPECT_TRUE(ParseNtlmChallenge(offset).target_name.empty());
+  EXPECT_FALSE(ParseNtlmChallenge("NTLMSSP").well_formed);
+  EXPECT_FALSE(FindNtlmChallenge("garbage NTLMSSP\0 more").well_formed);
+  // UTF-16: an odd byte, a lone surrogate and a pair.
+  EXPECT_EQ(Utf16LeToUtf8(std::string("A\0B", 3)), "A\xef\xbf\xbd");
+  EXPECT_EQ(Utf16LeToUtf8(std::string("\x00\xd8" "A\0", 4)), "\xef\xbf\xbd" "A");
+  EXPECT_EQ(Utf16LeToUtf8(std::string("\x3d\xd8\x00\xde", 4)), "\xf0\x9f\x98\x80");
+  EXPECT_EQ(Utf16LeToUtf8(std::string(2000, 'a'), 10).size(), 10u * 3);  // capped code points
 }
 
 // --- DNS ---

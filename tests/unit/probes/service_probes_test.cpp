@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "local_servers.h"
+#include "smb_replies.h"
 #include "scanner/probes/common/ber.h"
 #include "scanner/probes/dns/dns_probe.h"
 #include "scanner/probes/ldap/ldap_probe.h"
@@ -273,6 +274,20 @@ TEST(SmbProbeTest, NotesAnSmb1OnlyServer) {
   ProbeRun r = RunNamed("smb", server.port());
   EXPECT_TRUE(r.result.recognized);
   EXPECT_EQ(r.probe["smb1_only"], true);
+}
+
+TEST(SmbProbeTest, ReadsTheNtlmChallengeWithoutAuthenticating) {
+  ScriptServer server("", {{std::string("\0\0", 2), smbtest::SmbNegotiateResponse(0x0302, 0x01)},
+                           {std::string("\0\0", 2),
+                            smbtest::SmbSessionSetupResponse(smbtest::NlmpExampleChallenge())}});
+  ProbeRun r = RunNamed("smb", server.port());
+  EXPECT_TRUE(r.result.recognized);
+  ASSERT_EQ(r.probe["probe"], "smb-ntlm");  // the last evidence, after smb-negotiate
+  EXPECT_EQ(r.probe["os_version"], "6.0.6000");
+  EXPECT_EQ(r.probe["netbios_domain"], "Domain");
+  EXPECT_EQ(r.probe["netbios_computer"], "Server");
+  EXPECT_EQ(r.probe["status"], 0xc0000016u);
+  EXPECT_EQ(server.received().find(std::string("NTLMSSP\0\x03", 9)), std::string::npos);
 }
 
 TEST(DnsProbeTest, ReadsVersionBindOverTcp) {
