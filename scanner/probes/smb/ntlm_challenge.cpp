@@ -11,15 +11,8 @@ constexpr uint32_t kNegotiateVersion = 0x02000000;
 constexpr size_t kMaxAvPairs = 64;
 constexpr size_t kMaxName = 256;
 
-uint64_t Le(std::string_view b, size_t at, size_t n) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) v |= uint64_t{static_cast<uint8_t>(b[at + i])} << (8 * i);
-  return v;
-}
-
-void PutLe(std::string* out, uint64_t v, size_t n) {
-  for (size_t i = 0; i < n; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
+uint64_t Le(std::string_view b, size_t at, size_t n) { return ReadLe(b, at, n); }
+void PutLe(std::string* out, uint64_t v, size_t n) { AppendLe(out, v, n); }
 
 void AppendUtf8(std::string* out, uint32_t cp) {
   if (cp < 0x80) {
@@ -50,6 +43,16 @@ bool Field(std::string_view m, size_t at, std::string_view* out) {
 }
 
 }  // namespace
+
+uint64_t ReadLe(std::string_view b, size_t at, size_t n) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; ++i) v |= uint64_t{static_cast<uint8_t>(b[at + i])} << (8 * i);
+  return v;
+}
+
+void AppendLe(std::string* out, uint64_t v, size_t n) {
+  for (size_t i = 0; i < n; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
 
 std::string Utf16LeToUtf8(std::string_view b, size_t cap) {
   std::string out;

@@ -33,6 +33,11 @@ std::string SpnegoNtlmNegotiate();
 // raw token) and parses it; !well_formed when there is none.
 NtlmChallenge FindNtlmChallenge(std::string_view bytes);
 NtlmChallenge ParseNtlmChallenge(std::string_view message);
+// Little-endian integers of `n` bytes (the caller checks the bounds), shared
+// with smb_probe.cpp.
+uint64_t ReadLe(std::string_view bytes, size_t at, size_t n);
+void AppendLe(std::string* out, uint64_t value, size_t n);
+
 // UTF-16LE → UTF-8; unpaired surrogates and odd trailing bytes → U+FFFD; at
 // most `cap` code points.
 std::string Utf16LeToUtf8(std::string_view bytes, size_t cap = 256);

@@ -15,15 +15,8 @@ constexpr size_t kHeader = 64;
 constexpr uint16_t kDialects[] = {0x0202, 0x0210, 0x0300, 0x0302};
 constexpr uint32_t kStatusMoreProcessing = 0xc0000016;
 
-uint64_t Le(std::string_view b, size_t at, size_t n) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) v |= uint64_t{static_cast<uint8_t>(b[at + i])} << (8 * i);
-  return v;
-}
-
-void PutLe(std::string* out, uint64_t v, size_t n) {
-  for (size_t i = 0; i < n; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
+uint64_t Le(std::string_view b, size_t at, size_t n) { return ReadLe(b, at, n); }
+void PutLe(std::string* out, uint64_t v, size_t n) { AppendLe(out, v, n); }
 
 // Known SPNEGO mechanism OIDs (DER contents after 06 len) by name.
 struct Mech {
