@@ -2,18 +2,15 @@
 // runs on 127.0.0.1 (an ephemeral port), the real binary, the real store and
 // the shipped fingerprint rules; a bad UDP port spec is one clear error.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <chrono>
 #include <string>
-#include <thread>
+#include <string_view>
+#include <vector>
 
 #include "cli_runner.h"
 #include "sql_rows.h"
+#include "udp_test_server.h"
 
 namespace ciiscope::testing {
 namespace {
@@ -22,63 +19,27 @@ std::string Ber(uint8_t tag, const std::string& v) {
   return std::string(1, static_cast<char>(tag)) + static_cast<char>(v.size()) + v;  // short form
 }
 
-// Answers any datagram that looks like an SNMPv2c GetRequest with a GetResponse
-// that echoes the request id: Net-SNMP's sysObjectID and versionTag.
-class SnmpAgent {
- public:
-  SnmpAgent() {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
-    socklen_t len = sizeof(a);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    thread_ = std::thread([this] { Loop(); });
-  }
-  ~SnmpAgent() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-  uint16_t port() const { return port_; }
-
- private:
-  void Loop() {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    char buf[2048];
-    while (!stop_ && std::chrono::steady_clock::now() < end) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 20) <= 0) continue;
-      sockaddr_in from{};
-      socklen_t len = sizeof(from);
-      ssize_t n = ::recvfrom(fd_, buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&from), &len);
-      std::string d(buf, n > 0 ? static_cast<size_t>(n) : 0);
-      // 30 LL 02 01 01 (v2c) 04 06 "public" A0 LL 02 04 <id>
-      size_t at = d.find(std::string("\x02\x01\x01\x04\x06public\xa0", 12));
-      if (at == std::string::npos || at + 12 + 7 > d.size()) continue;
-      std::string id = d.substr(at + 13, 6);  // after A0 and its (short) length: 02 04 xx xx xx xx
-      auto bind = [](const std::string& oid, const std::string& value) { return Ber(0x30, Ber(0x06, oid) + value); };
-      std::string binds = bind(std::string("\x2b\x06\x01\x02\x01\x01\x01\x00", 8), Ber(0x04, "Linux lab 6.1.0 x86_64")) +
-                          bind(std::string("\x2b\x06\x01\x02\x01\x01\x02\x00", 8),
-                               Ber(0x06, "\x2b\x06\x01\x04\x01\xbf\x08\x03\x02\x0a")) +  // 1.3.6.1.4.1.8072.3.2.10
-                          bind(std::string("\x2b\x06\x01\x04\x01\x8f\x65\x64\x02\x00", 10), Ber(0x04, "5.9.3"));
-      std::string pdu = id + Ber(0x02, std::string(1, '\0')) + Ber(0x02, std::string(1, '\0')) + Ber(0x30, binds);
-      std::string msg = Ber(0x30, Ber(0x02, "\x01") + Ber(0x04, "public") + Ber(0xa2, pdu));
-      ::sendto(fd_, msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
-    }
-  }
-  int fd_ = -1;
-  uint16_t port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
+// Answers a datagram that looks like an SNMPv2c GetRequest with a
+// GetResponse echoing its request id: Net-SNMP's sysObjectID and versionTag.
+std::vector<std::string> SnmpAgent(std::string_view d) {
+  // 30 LL 02 01 01 (v2c) 04 06 "public" A0 LL 02 04 <id>
+  size_t at = d.find(std::string_view("\x02\x01\x01\x04\x06public\xa0", 12));
+  if (at == std::string_view::npos || at + 13 + 6 > d.size()) return {};
+  std::string id(d.substr(at + 13, 6));  // after A0 and its (short) length: 02 04 xx xx xx xx
+  auto bind = [](const std::string& oid, const std::string& value) { return Ber(0x30, Ber(0x06, oid) + value); };
+  std::string binds = bind(std::string("\x2b\x06\x01\x02\x01\x01\x01\x00", 8), Ber(0x04, "Linux lab 6.1.0 x86_64")) +
+                      bind(std::string("\x2b\x06\x01\x02\x01\x01\x02\x00", 8),
+                           Ber(0x06, "\x2b\x06\x01\x04\x01\xbf\x08\x03\x02\x0a")) +  // 1.3.6.1.4.1.8072.3.2.10
+                      bind(std::string("\x2b\x06\x01\x04\x01\x8f\x65\x64\x02\x00", 10), Ber(0x04, "5.9.3"));
+  std::string pdu = id + Ber(0x02, std::string(1, '\0')) + Ber(0x02, std::string(1, '\0')) + Ber(0x30, binds);
+  return {Ber(0x30, Ber(0x02, "\x01") + Ber(0x04, "public") + Ber(0xa2, pdu))};
+}
 
 TEST(UdpScanCliTest, ScansAUdpPortIntoTheInventoryAndNamesTheAgent) {
   const std::string dir = MakeTempDir("udp-scan-" + std::to_string(::getpid()));
   const std::string db = dir + "/c.db";
-  SnmpAgent agent;
+  UdpServer agent(SnmpAgent);
+  ASSERT_TRUE(agent.bound());
   auto r = RunCli({"--db", db, "scan", "127.0.0.1", "-p", "U:" + std::to_string(agent.port()), "--no-ping",
                    "--timeout", "400"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -22,60 +22,12 @@
 #include "scanner/probes/snmp/snmp_probe.h"
 #include "scanner/udp_engine.h"
 #include "test_sink.h"
+#include "udp_test_server.h"
 
 namespace ciiscope::scanner {
 namespace {
 
-using Handler = std::function<std::vector<std::string>(std::string_view)>;
-
-// A UDP server on 127.0.0.1:<ephemeral> answering each datagram with what
-// `handler` returns. Stops (and joins) on destruction; bounded by a 20 s cap.
-class UdpServer {
- public:
-  explicit UdpServer(Handler handler) : handler_(std::move(handler)) {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
-    socklen_t len = sizeof(a);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    thread_ = std::thread([this] { Loop(); });
-  }
-  ~UdpServer() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-  uint16_t port() const { return port_; }
-  int received() const { return received_.load(); }
-
- private:
-  void Loop() {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    std::string buf(65536, '\0');
-    while (!stop_ && std::chrono::steady_clock::now() < end) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 20) <= 0) continue;
-      sockaddr_in from{};
-      socklen_t len = sizeof(from);
-      ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
-      if (n < 0) continue;
-      ++received_;
-      for (const auto& reply : handler_(std::string_view(buf.data(), static_cast<size_t>(n)))) {
-        ::sendto(fd_, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
-      }
-    }
-  }
-
-  Handler handler_;
-  int fd_ = -1;
-  uint16_t port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> received_{0};
-  std::thread thread_;
-};
+using ciiscope::testing::UdpServer;
 
 std::string SnmpAnswer(std::string_view descr, std::string_view oid) {
   auto bind = [](std::string_view o, const std::string& value) {
