@@ -193,6 +193,12 @@ struct JobInput {
   Context ctx;  // a copy: its stop flag is the daemon's
   std::shared_ptr<const service::Config> config;
   inventory::Job job;
+  int64_t resume_scan = 0;  // continue this interrupted scan instead of a new one
+};
+
+// A firing waiting for a slot, or an interrupted scan to resume.
+struct Pending : service::DueJob {
+  int64_t resume_scan = 0;
 };
 
 // scan → assess → alerts → reports. Fills job (scan id, counts, outcome when
@@ -206,13 +212,17 @@ Status ExecuteJob(JobInput& in, inventory::Store& store) {
   }
   const service::Profile& p = it->second;
   ScanRequest request;
-  CII_ASSIGN_OR_RETURN(request.targets, ProfileTargets(store, p));
-  request.excludes = cfg.exclusions;
-  request.ports = p.ports;
-  request.engine = p.engine;
-  request.profile = p.name;
-  if (p.rate > 0) request.rate = p.rate;
-  if (p.concurrency > 0) request.concurrency = p.concurrency;
+  if (in.resume_scan != 0) {
+    request.resume_scan_id = in.resume_scan;  // targets and options come from the scan
+  } else {
+    CII_ASSIGN_OR_RETURN(request.targets, ProfileTargets(store, p));
+    request.excludes = cfg.exclusions;
+    request.ports = p.ports;
+    request.engine = p.engine;
+    request.profile = p.name;
+    if (p.rate > 0) request.rate = p.rate;
+    if (p.concurrency > 0) request.concurrency = p.concurrency;
+  }
   CII_ASSIGN_OR_RETURN(auto rules, LoadPacks(in.ctx, p));
   request.rules = &rules;
   CII_ASSIGN_OR_RETURN(ScanSummary scan, RunScan(in.ctx, store, request));
@@ -308,6 +318,7 @@ class Daemon {
     if (orphans > 0) spdlog::warn("{} job(s) left running by an earlier daemon marked interrupted", orphans);
     CII_ASSIGN_OR_RETURN(auto state, store_->LoadScheduleState());
     for (const auto& [name, until] : state) last_[name] = until;
+    CII_RETURN_IF_ERROR(QueueResumes());
     Audit("daemon start", "ok");
     spdlog::info("daemon started (pid {}): {} schedule(s), concurrency {}, database {}, configuration {}",
                  self.pid, config_->schedules.size(), config_->daemon_concurrency, ctx_.global.db,
@@ -358,6 +369,27 @@ class Daemon {
     if (!st) spdlog::error("audit row '{}' not written: {}", command, st.error().message());
   }
 
+  // Scans a stopped daemon checkpointed are resumed first, as jobs of their
+  // schedule (newest job per scan decides; a scan resumed by hand is done).
+  Status QueueResumes() {
+    CII_ASSIGN_OR_RETURN(auto jobs, store_->ListJobs(1000));
+    std::set<int64_t> seen;
+    for (const auto& j : jobs) {
+      if (j.scan_id == 0 || !seen.insert(j.scan_id).second || j.outcome != "interrupted") continue;
+      CII_ASSIGN_OR_RETURN(auto scan, store_->GetScan(j.scan_id));
+      if (!scan || scan->status != "interrupted" || config_->profiles.count(j.profile) == 0) continue;
+      Pending p;
+      p.schedule = j.schedule;
+      p.profile = j.profile;
+      p.due_ms = j.scheduled_for;
+      p.key_period = j.key_period;
+      p.resume_scan = j.scan_id;
+      spdlog::info("job {} ({}): its scan {} was checkpointed; resuming it", j.id, j.profile, j.scan_id);
+      pending_.push_back(std::move(p));
+    }
+    return Ok();
+  }
+
   void CheckDue(int64_t now) {
     auto due = scheduler_->Due(now, last_);
     std::vector<std::pair<std::string, int64_t>> state(last_.begin(), last_.end());
@@ -370,12 +402,14 @@ class Daemon {
                      core::FormatIsoTime(d.due_ms), d.missed);
       }
       auto same = std::find_if(pending_.begin(), pending_.end(),
-                               [&](const service::DueJob& p) { return p.schedule == d.schedule; });
+                               [&](const Pending& p) { return p.schedule == d.schedule && p.resume_scan == 0; });
       if (same != pending_.end()) {
         same->missed += 1 + d.missed;  // still waiting for its scope: one run covers both
         continue;
       }
-      pending_.push_back(std::move(d));
+      Pending p;
+      static_cast<service::DueJob&>(p) = std::move(d);
+      pending_.push_back(std::move(p));
     }
   }
 
@@ -425,8 +459,8 @@ class Daemon {
     return job;
   }
 
-  void Start(const service::DueJob& d, const std::string& scope) {
-    JobInput in{ctx_, config_, NewJob(d, scope)};
+  void Start(const Pending& d, const std::string& scope) {
+    JobInput in{ctx_, config_, NewJob(d, scope), d.resume_scan};
     auto id = store_->CreateJob(in.job);
     if (!id) {
       spdlog::error("schedule {}: job not recorded, not run: {}", d.schedule, id.error().message());
@@ -438,7 +472,10 @@ class Daemon {
     if (!config_->lang.empty() && ctx_.global.lang == started_lang_) in.ctx.global.lang = config_->lang;
     if (!config_->rules.empty() && ctx_.global.rules_dir == started_rules_) in.ctx.global.rules_dir = config_->rules;
     spdlog::info("job {} ({}): started for schedule {} due {}{}", in.job.id, d.profile, d.schedule,
-                 core::FormatIsoTime(d.due_ms), d.catch_up ? " (catch-up)" : "");
+                 core::FormatIsoTime(d.due_ms),
+                 d.resume_scan != 0 ? " (resuming scan " + std::to_string(d.resume_scan) + ")"
+                 : d.catch_up      ? std::string(" (catch-up)")
+                                   : std::string());
     auto done = std::make_shared<std::atomic<bool>>(false);
     RunningJob r{in.job.id, scope, {}, done};
     r.thread = std::thread([in = std::move(in), done]() mutable {
@@ -493,7 +530,7 @@ class Daemon {
   std::unique_ptr<service::Scheduler> scheduler_;
   std::unique_ptr<inventory::Store> store_;
   std::map<std::string, int64_t> last_;
-  std::deque<service::DueJob> pending_;
+  std::deque<Pending> pending_;
   std::vector<RunningJob> running_;
   std::atomic<bool> stop_{false};
   std::string started_lang_, started_rules_;  // as the configuration said at start
