@@ -30,6 +30,7 @@
 #include "core/clock.h"
 #include "core/text.h"
 #include "inventory/store/store.h"
+#include "inventory/store/trail.h"
 #include "service/alert_select.h"
 #include "service/config.h"
 #include "service/scheduler.h"
@@ -189,6 +190,15 @@ Status WriteProfileReport(Context& ctx, inventory::Store& store, const service::
   return Ok();
 }
 
+// The trail head in the log: a second witness besides <db>.trail-head
+// (docs/trail.md), at start and after every job.
+void LogTrailHead(inventory::Store& store) {
+  auto id = inventory::LastAuditId(store);
+  if (!id || *id == 0) return;
+  auto rows = inventory::AuditSince(store, *id - 1, 1);
+  if (rows && !rows->empty()) spdlog::info("trail head #{} {}", rows->front().id, rows->front().hash);
+}
+
 struct JobInput {
   Context ctx;  // a copy: its stop flag is the daemon's
   std::shared_ptr<const service::Config> config;
@@ -293,6 +303,7 @@ void RunJob(JobInput in) {
       !st) {
     spdlog::error("job {}: audit row not written: {}", job.id, st.error().message());
   }
+  LogTrailHead(*store);
 }
 
 struct RunningJob {
@@ -320,6 +331,7 @@ class Daemon {
     for (const auto& [name, until] : state) last_[name] = until;
     CII_RETURN_IF_ERROR(QueueResumes());
     Audit("daemon start", "ok");
+    LogTrailHead(*store_);
     spdlog::info("daemon started (pid {}): {} schedule(s), concurrency {}, database {}, configuration {}",
                  self.pid, config_->schedules.size(), config_->daemon_concurrency, ctx_.global.db,
                  config_->path);

@@ -329,6 +329,8 @@ TEST_F(DaemonTest, RunsTheScheduleAgainstTheDemoNetworkAndAlerts) {
   EXPECT_EQ(SqlInt(db_, "SELECT COUNT(*) FROM audit_log WHERE command = 'daemon stop'"), 1);
   auto verify = RunCli({"--db", db_, "trail", "verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  // The log witnesses the head too (docs/trail.md).
+  EXPECT_NE(log.find("trail head #1 "), std::string::npos) << log;
 }
 
 TEST_F(DaemonTest, ASecondDaemonOnTheSameDatabaseRefuses) {
