@@ -34,6 +34,7 @@ struct GlobalOptions {
   std::string rules_dir;  // empty = default rule packs
   std::string actor;      // empty = OS user
   bool strict_rules = false;  // --strict: a rule that fails to load is fatal
+  std::string config_path;    // the workspace configuration read (set by ApplyWorkspaceConfig)
 };
 
 struct Context {

@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
   app::AddImportCommand(cli, ctx);
   app::AddTrailCommand(cli, ctx);
   app::AddConfigCommand(cli, ctx);
+  app::AddDaemonCommand(cli, ctx);
   app::AddDrillCommand(cli, ctx);
 
   const auto given = NormalizeArgs(argc, argv);

@@ -8,5 +8,6 @@ namespace ciiscope::app {
 
 void AddTrailCommand(CLI::App& app, Context& ctx);   // trail verify|list
 void AddConfigCommand(CLI::App& app, Context& ctx);  // config check
+void AddDaemonCommand(CLI::App& app, Context& ctx);  // daemon, jobs list
 
 }  // namespace ciiscope::app

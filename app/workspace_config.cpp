@@ -27,6 +27,7 @@ Status ApplyWorkspaceConfig(const CLI::App& cli, Context& ctx, const std::string
     path = "ciiscope.yaml";
   }
   CII_ASSIGN_OR_RETURN(service::Config config, service::LoadConfig(path));
+  ctx.global.config_path = path;
   if (!Given(cli, "--db") && !config.database.empty()) ctx.global.db = config.database;
   if (!Given(cli, "--lang") && !config.lang.empty()) ctx.global.lang = config.lang;
   if (!Given(cli, "--rules") && !config.rules.empty()) ctx.global.rules_dir = config.rules;

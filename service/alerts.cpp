@@ -44,6 +44,8 @@ std::string KindWord(const std::string& kind, bool zh) {
   if (kind == "new_service") return zh ? "新开放服务" : "new open service";
   if (kind == "new_shadow_asset") return zh ? "新影子资产" : "new shadow asset";
   if (kind == "job_failed") return zh ? "任务失败" : "job failed";
+  if (kind == "reopened_finding") return zh ? "问题复现" : "reopened finding";
+  if (kind == "alerts_summarised") return zh ? "告警汇总" : "alerts summarised";
   return kind;
 }
 
@@ -306,6 +308,13 @@ Status AppendFile(const AlertSink& sink, const Alert& alert, const std::string& 
 
 }  // namespace
 
+int SeverityLevel(std::string_view severity) {
+  static const std::map<std::string, int, std::less<>> kRank = {
+      {"info", 0}, {"low", 1}, {"medium", 2}, {"high", 3}, {"critical", 4}};
+  auto it = kRank.find(severity);
+  return it == kRank.end() ? 0 : it->second;
+}
+
 std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -373,16 +382,11 @@ AlertDispatcher::Outcome AlertDispatcher::Dispatch(const Alert& alert, const std
     out.skipped = "rate limited";
     return out;
   }
-  static const std::map<std::string, int> kRank = {{"info", 0}, {"low", 1}, {"medium", 2}, {"high", 3}, {"critical", 4}};
-  auto rank = [](const std::string& s) {
-    auto it = kRank.find(s);
-    return it == kRank.end() ? 0 : it->second;
-  };
   seen_[dedup] = true;
   sent_times_.push_back(now);
   out.sent = true;
   for (const auto& sink : sinks_) {
-    if (!sink.min_severity.empty() && rank(alert.severity) < rank(sink.min_severity)) continue;
+    if (!sink.min_severity.empty() && SeverityLevel(alert.severity) < SeverityLevel(sink.min_severity)) continue;
     if (auto st = Deliver(sink, alert, lang_); !st) out.errors.push_back(sink.type + ": " + st.error().message());
   }
   return out;

@@ -35,6 +35,8 @@ std::string AlertJson(const Alert& alert, const std::string& lang);
 // RFC 5424: "<PRI>1 TIMESTAMP HOST ciiscope PID ALERT - MSG".
 std::string SyslogLine(const Alert& alert, const std::string& lang, const std::string& facility,
                        const std::string& host, int pid);
+// info 0, low 1, medium 2, high 3, critical 4; anything else 0.
+int SeverityLevel(std::string_view severity);
 // Lower-case hex HMAC-SHA256.
 std::string HmacSha256Hex(std::string_view key, std::string_view data);
 

@@ -73,7 +73,10 @@ class ConfigParser {
     if (auto n = root["key_periods"]) CII_RETURN_IF_ERROR(KeyPeriods(n, c));
     if (auto n = root["alerts"]) CII_RETURN_IF_ERROR(Alerts(n, c));
     if (auto n = root["daemon"]) {
-      CII_RETURN_IF_ERROR(r_.CheckKeys(n, "daemon", {"concurrency", "log"}));
+      CII_RETURN_IF_ERROR(r_.CheckKeys(n, "daemon", {"concurrency", "log", "syslog"}));
+      if (auto m = n["syslog"]) {
+        CII_ASSIGN_OR_RETURN(c.daemon_syslog, r_.Bool(m, "daemon.syslog"));
+      }
       if (auto m = n["concurrency"]) {
         CII_ASSIGN_OR_RETURN(c.daemon_concurrency, r_.PositiveInt(m, "daemon.concurrency"));
         if (c.daemon_concurrency > 64) return r_.Fail(m, "expected daemon.concurrency at most 64");
@@ -142,18 +145,23 @@ class ConfigParser {
     }
     if (every) {
       CII_ASSIGN_OR_RETURN(c.text, r_.String(every, what + ".every"));
-      int64_t n = 0;
-      const std::string& s = c.text;
-      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-      std::string_view unit(p, static_cast<size_t>(s.data() + s.size() - p));
-      int64_t mult = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
-      if (ec != std::errc() || n < 1 || mult == 0 || n > 366 * 86400 / mult) {
-        return r_.Fail(every, "expected " + what + ".every like 30s, 15m, 2h or 1d, got '" + s + "'");
-      }
-      c.every_seconds = n * mult;
+      CII_ASSIGN_OR_RETURN(c.every_seconds, Duration(every, what + ".every"));
       return c;
     }
     return r_.Fail(owner, "expected cron or every in " + what);
+  }
+
+  // 30s | 15m | 2h | 1d (at most a year), in seconds.
+  Result<int64_t> Duration(const YAML::Node& n, const std::string& what) {
+    CII_ASSIGN_OR_RETURN(std::string s, r_.String(n, what));
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    std::string_view unit(p, static_cast<size_t>(s.data() + s.size() - p));
+    int64_t mult = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+    if (ec != std::errc() || v < 1 || mult == 0 || v > 366 * 86400 / mult) {
+      return r_.Fail(n, "expected " + what + " like 30s, 15m, 2h or 1d, got '" + s + "'");
+    }
+    return v * mult;
   }
 
   Status Authorizations(const YAML::Node& n, Config& c) {
@@ -357,9 +365,16 @@ class ConfigParser {
   }
 
   Status Alerts(const YAML::Node& n, Config& c) {
-    CII_RETURN_IF_ERROR(r_.CheckKeys(n, "alerts", {"sinks", "rate_per_hour"}));
+    CII_RETURN_IF_ERROR(r_.CheckKeys(n, "alerts", {"sinks", "rate_per_hour", "threshold", "period"}));
     if (auto m = n["rate_per_hour"]) {
       CII_ASSIGN_OR_RETURN(c.alert_rate_per_hour, r_.PositiveInt(m, "alerts.rate_per_hour"));
+      if (c.alert_rate_per_hour > 100000) return r_.Fail(m, "expected alerts.rate_per_hour at most 100000");
+    }
+    if (auto m = n["threshold"]) {
+      CII_ASSIGN_OR_RETURN(c.alert_threshold, Severity(m, "alerts.threshold"));
+    }
+    if (auto m = n["period"]) {
+      CII_ASSIGN_OR_RETURN(c.alert_period_seconds, Duration(m, "alerts.period"));
     }
     auto sinks = n["sinks"];
     if (!sinks) return Ok();

@@ -100,6 +100,9 @@ struct Config {
   std::vector<KeyPeriod> key_periods;
   std::vector<AlertSink> sinks;
   int alert_rate_per_hour = 60;
+  std::string alert_threshold = "high";   // new findings at or above alert (outside key periods)
+  int64_t alert_period_seconds = 86400;   // the same finding alerts once per period
+  bool daemon_syslog = false;             // daemon logs to syslog instead of a file/stderr
   SlaTable sla;                        // defaults below when not given
   std::map<std::string, double> scoring;  // severity -> weight
   int daemon_concurrency = 2;

@@ -22,6 +22,7 @@
 #include "inventory/model/monitor_event.h"
 #include "inventory/model/observation.h"
 #include "inventory/model/score.h"
+#include "inventory/model/job.h"
 #include "inventory/model/unit.h"
 
 struct sqlite3;
@@ -42,7 +43,7 @@ struct UpsertResult {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
 
   // Opens or creates the database and applies pending migrations.
   // Errors (kDatabase) with one clear line: "FILE: not a ciiscope/SQLite
@@ -226,6 +227,25 @@ class Store {
   Result<std::vector<MonitorEvent>> ListMonitorEvents(std::optional<int64_t> scan_id = std::nullopt);
   // The id of the drill with status 'running' (latest started), 0 = none.
   Result<int64_t> RunningDrillId();
+
+  // --- daemon jobs, schedule state, sent alerts (store_jobs.cpp, migration 0006) ---
+  Result<int64_t> CreateJob(const Job& job);
+  // Writes outcome, ended_at, scan_id, counts and error of job.id.
+  Status FinishJob(const Job& job);
+  // Newest first, at most `limit`.
+  Result<std::vector<Job>> ListJobs(int limit);
+  Result<std::optional<Job>> GetJob(int64_t job_id);
+  // Jobs still 'running' whose runner is not alive (alive(pid, start) is
+  // false) become 'interrupted' with `error`. Returns how many.
+  Result<int> CloseOrphanJobs(const std::function<bool(int64_t, int64_t)>& alive,
+                              std::string_view error, int64_t now);
+  Result<std::vector<std::pair<std::string, int64_t>>> LoadScheduleState();
+  Status SaveScheduleState(const std::vector<std::pair<std::string, int64_t>>& handled);
+  // Whether an alert with this key was recorded in this period.
+  Result<bool> AlertRecorded(std::string_view period, std::string_view key);
+  // Alerts with delivery 'sent' at or after since_ms.
+  Result<int64_t> CountAlertsSentSince(int64_t since_ms);
+  Status RecordAlert(const SentAlert& alert);
 
   // --- audit log (hash-chained) ---
   Status AppendAudit(std::string_view actor, std::string_view command,

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -89,6 +90,14 @@ Result<int> OpenTrailAnchor(const std::string& db_path) {
 
 Status RewriteTrailAnchor(int fd, const std::string& db_path, int64_t id, std::string_view hash) {
   const std::string path = TrailAnchorPath(db_path);
+  // Another connection (a daemon's job, a second command) may have replaced
+  // the file by rename since it was opened: the held descriptor then names a
+  // file nobody reads, so write the current one instead.
+  struct stat held {}, named {};
+  if (::fstat(fd, &held) == 0 &&
+      (::stat(path.c_str(), &named) != 0 || held.st_ino != named.st_ino || held.st_dev != named.st_dev)) {
+    return WriteTrailAnchor(db_path, id, hash);
+  }
   const std::string body = AnchorBody(id, hash);
   if (::pwrite(fd, body.data(), body.size(), 0) != static_cast<ssize_t>(body.size()) ||
       ::ftruncate(fd, static_cast<off_t>(body.size())) != 0 || ::fsync(fd) != 0) {

@@ -132,8 +132,11 @@ TEST(StoreMigrationTest, Version1DatabaseGainsTheBuiltinAuthorizationAndKeepsSca
     scan_id = testing::NewScan(*store, "old");
   }
   {
-    // Roll the file back to what version 1 wrote (undo 0005 … 0002).
+    // Roll the file back to what version 1 wrote (undo 0006 … 0002).
     RawDb raw(path);
+    raw.Exec("DROP TABLE alerts_sent");
+    raw.Exec("DROP TABLE schedule_state");
+    raw.Exec("DROP TABLE jobs");
     raw.Exec("DROP TABLE unit_scores");
     raw.Exec("DROP TABLE score_runs");
     raw.Exec("DROP INDEX assets_by_cii");

@@ -52,6 +52,21 @@ TEST_F(StoreTrailTest, IntactTrailMatchesItsAnchorFile) {
   EXPECT_FALSE(std::filesystem::exists(path_ + ".trail-head.tmp"));
 }
 
+TEST_F(StoreTrailTest, AHeldAnchorReplacedByAnotherAppenderIsNotLeftBehind) {
+  // A long command holds the anchor (HoldTrailAnchor) while another
+  // connection (e.g. a daemon job) appends and replaces the file by rename.
+  ASSERT_TRUE(store_->HoldTrailAnchor());
+  {
+    auto other = OpenOrDie(path_);
+    ASSERT_TRUE(other->AppendAudit("daemon", "daemon job", core::Sha256Hex("x"), "ok"));
+  }
+  ASSERT_TRUE(store_->AppendAudit("alice", "scan", core::Sha256Hex("7"), "ok"));
+  TrailCheck c = Check();
+  EXPECT_TRUE(c.ok) << c.reason;
+  EXPECT_EQ(c.head_id, 8);
+  EXPECT_EQ(c.anchor_id, 8);
+}
+
 TEST_F(StoreTrailTest, EditNamesTheEditedRow) {
   RawDb(path_).Exec("UPDATE audit_log SET actor = 'mallory' WHERE id = 4");
   TrailCheck c = Check();

@@ -27,6 +27,9 @@ TEST(Config, DocumentedExampleLoads) {
   EXPECT_EQ(k.sla->at("critical"), 1);
   EXPECT_EQ(k.alert_threshold, "medium");
   EXPECT_EQ(c->sinks.size(), 4u);
+  EXPECT_EQ(c->alert_threshold, "high");
+  EXPECT_EQ(c->alert_period_seconds, 86400);
+  EXPECT_FALSE(c->daemon_syslog);
   EXPECT_EQ(c->sla.at("high"), 7);
   EXPECT_EQ(c->scoring.at("low"), 0.5);
   EXPECT_EQ(c->authorizations.size(), 1u);
@@ -116,6 +119,16 @@ INSTANTIATE_TEST_SUITE_P(
                 "ws/ciiscope.yaml:2:32: expected an http:// or https:// URL"},
         BadCase{"email missing to", "alerts:\n  sinks: [{type: email, smtp: 'a:25', from: x}]\n",
                 "ws/ciiscope.yaml:2:11: expected 'to' in the email sink"},
+        BadCase{"alert threshold", "alerts:\n  threshold: severe\n",
+                "ws/ciiscope.yaml:2:14: expected alerts.threshold to be info, low, medium, high or critical"},
+        BadCase{"alert period", "alerts:\n  period: fortnight\n",
+                "ws/ciiscope.yaml:2:11: expected alerts.period like 30s, 15m, 2h or 1d"},
+        BadCase{"alert rate", "alerts:\n  rate_per_hour: 0\n",
+                "ws/ciiscope.yaml:2:18: expected alerts.rate_per_hour"},
+        BadCase{"daemon syslog", "daemon:\n  syslog: maybe\n",
+                "ws/ciiscope.yaml:2:11: "},
+        BadCase{"daemon key", "daemon:\n  workers: 4\n",
+                "ws/ciiscope.yaml:2:3: expected a field of daemon"},
         BadCase{"duplicate key", "lang: zh\nlang: en\n",
                 "ws/ciiscope.yaml:2:1: expected each field once"},
         BadCase{"version", "version: 2\n", "ws/ciiscope.yaml:1:10: expected version 1"}),
