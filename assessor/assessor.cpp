@@ -172,7 +172,7 @@ Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::
     std::vector<int64_t> evidence_ids;
     evidence_ids.reserve(evidence.size());
     for (const auto& ev : evidence) evidence_ids.push_back(ev.id);
-    if (!unit_index.empty()) {
+    {
       LedgerAsset& entry = ledger_assets[asset.id];
       entry.asset = asset;
       CollectNames(facts, entry.names);

@@ -16,7 +16,10 @@ std::vector<json> LedgerFacts(const UnitIndex& index, const LedgerAsset& asset) 
   auto address = core::IpAddress::Parse(asset.asset.address);
   const inventory::Unit* owner = address ? index.Owner(*address) : nullptr;
   json base = json::object();
-  base["asset"] = {{"address", asset.asset.address}, {"hostnames", asset.asset.hostnames}};
+  base["asset"] = {{"address", asset.asset.address},
+                   {"hostnames", asset.asset.hostnames},
+                   {"seen", {{"active", asset.asset.seen_active},
+                             {"passive", asset.asset.seen_passive}}}};
   base["asset"]["unit"] = owner == nullptr
                               ? json(nullptr)
                               : json{{"code", owner->code}, {"name", owner->name},
@@ -40,7 +43,9 @@ std::vector<json> LedgerFacts(const UnitIndex& index, const LedgerAsset& asset) 
 Status AssessLedger(inventory::Store& store, const std::vector<const rulelang::Rule*>& rules,
                     const UnitIndex& index, const std::map<int64_t, LedgerAsset>& assets,
                     const AssessOptions& options, int64_t now, AssessStats& stats) {
-  if (index.empty()) return Ok();
+  // Without a ledger no asset is assigned a unit, but the rules still run:
+  // those about the ledger test ledger.units, others (asset-passive-only)
+  // need none.
   std::vector<int64_t> asset_ids;
   std::vector<std::string> rule_ids, seen_keys;
   for (const auto* rule : rules) rule_ids.push_back(rule->id);
@@ -53,7 +58,9 @@ Status AssessLedger(inventory::Store& store, const std::vector<const rulelang::R
       auto address = core::IpAddress::Parse(entry.asset.address);
       unit_id = index.Owner(*address)->id;
     }
-    CII_RETURN_IF_ERROR(store.SetAssetUnit(id, unit_id, unit_id ? "registered" : "shadow"));
+    if (!index.empty()) {
+      CII_RETURN_IF_ERROR(store.SetAssetUnit(id, unit_id, unit_id ? "registered" : "shadow"));
+    }
     for (const auto& facts : docs) {
       const json* domain = rulelang::GetField(facts, "ledger.domain.name");
       std::string discriminator = domain ? domain->get<std::string>() : std::string();

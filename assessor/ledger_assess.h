@@ -3,7 +3,8 @@
 // asset to its unit and evaluates the ledger rules (rules tagged "ledger",
 // e.g. asset-unowned, shuangfei-domain-outside-range) on asset-level facts:
 //
-//   asset:  {address, hostnames, unit: {code, name, level, owner} | null}
+//   asset:  {address, hostnames, unit: {code, name, level, owner} | null,
+//            seen: {active: bool, passive: bool}  (which engines' evidence names it)}
 //   ledger: {units: N, owned: bool,
 //            domain: {name, domain, unit, unit_name, in_range} (one document
 //                    per DNS name of the asset that a unit registered)}
@@ -30,7 +31,8 @@ struct LedgerAsset {
 // `ledger.domain`). Pure; exposed for tests.
 std::vector<nlohmann::json> LedgerFacts(const UnitIndex& index, const LedgerAsset& asset);
 
-// Does nothing when the ledger is empty (no units imported).
+// With an empty ledger (no units imported) no unit is assigned; the rules
+// still run (ledger.units is 0).
 Status AssessLedger(inventory::Store& store, const std::vector<const rulelang::Rule*>& rules,
                     const UnitIndex& index, const std::map<int64_t, LedgerAsset>& assets,
                     const AssessOptions& options, int64_t now, AssessStats& stats);

@@ -1,6 +1,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "app/commands/assets_cmd.h"
 #include "app/context.h"
@@ -15,6 +17,15 @@ using nlohmann::json;
 
 std::string Cell(std::string_view s, size_t width) {
   return core::TruncateUtf8(core::Printable(core::SanitizeUtf8(s)), width);
+}
+
+// Why an asset is a shadow asset: no owning unit (ledger_status, set by the
+// assessor's ledger pass) and/or seen by passive capture only.
+std::vector<std::string> ShadowReasons(const inventory::Asset& a) {
+  std::vector<std::string> out;
+  if (a.ledger_status == "shadow") out.emplace_back("unowned");
+  if (a.passive_only()) out.emplace_back("passive-only");
+  return out;
 }
 
 void PrintJson(const json& j) {
@@ -72,7 +83,11 @@ void AddListCommands(CLI::App& app, Context& ctx) {
                          {"identified_by", a.identified_by},
                          {"cii_decided_by", a.cii_decided_by},
                          {"cii_decided_at", a.cii_decided_at ? core::FormatIsoTime(a.cii_decided_at) : ""},
-                         {"cii_reason", a.cii_reason}});
+                         {"cii_reason", a.cii_reason},
+                         {"ledger_status", a.ledger_status},
+                         {"seen_active", a.seen_active},
+                         {"seen_passive", a.seen_passive},
+                         {"shadow", ShadowReasons(a)}});
         }
         PrintJson(arr);
         return Ok();
@@ -82,11 +97,14 @@ void AddListCommands(CLI::App& app, Context& ctx) {
         for (const auto& h : a.hostnames) names += (names.empty() ? "" : ",") + h;
         std::string data;
         for (const auto& t : a.data_tags) data += (data.empty() ? "" : ",") + t;
-        fmt::print("{:>5}  {:<40}  {:<20}  {:<18}  {:<6}  {:<9}  {:<24}  {}\n", a.id, Cell(a.address, 40),
-                   core::FormatIsoTime(a.last_seen), Cell(a.role.empty() ? "-" : a.role, 18),
+        std::string shadow;
+        for (const auto& r : ShadowReasons(a)) shadow += (shadow.empty() ? "" : ",") + r;
+        fmt::print("{:>5}  {:<40}  {:<20}  {:<18}  {:<6}  {:<9}  {:<24}  {:<20}  {}\n", a.id,
+                   Cell(a.address, 40), core::FormatIsoTime(a.last_seen),
+                   Cell(a.role.empty() ? "-" : a.role, 18),
                    Cell(a.criticality.empty() ? "-" : a.criticality, 6),
                    Cell(a.cii_status.empty() ? "-" : a.cii_status, 9), Cell(data.empty() ? "-" : data, 24),
-                   Cell(names, 80));
+                   shadow.empty() ? "-" : "shadow:" + shadow, Cell(names, 80));
       }
       fmt::print("{} asset(s)\n", list.size());
       return Ok();

@@ -66,6 +66,13 @@ struct Asset {
   std::string cii_decided_by;          // operator who confirmed/rejected CII candidacy
   int64_t cii_decided_at = 0;
   std::string cii_reason;
+  // Derived from the engines of the scans whose evidence names the asset:
+  // seen by an active scan (any engine but "passive", imports included) and
+  // by passive capture. Seen passively only = a shadow asset (item 3 of
+  // issue 5), besides ledger_status "shadow" (no owning unit).
+  bool seen_active = false;
+  bool seen_passive = false;
+  bool passive_only() const { return seen_passive && !seen_active; }
 };
 
 struct Service {

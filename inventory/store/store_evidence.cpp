@@ -97,7 +97,12 @@ void Touch(int64_t time, int64_t& first_seen, int64_t& last_seen) {
 const std::string_view kAssetColumns =
     "a.id, a.address, a.hostnames_json, a.first_seen, a.last_seen, a.role, a.criticality, "
     "a.cii_status, a.ledger_status, COALESCE(a.unit_id, 0), a.data_tags_json, a.identified_by, "
-    "a.cii_decided_by, a.cii_decided_at, a.cii_reason";
+    "a.cii_decided_by, a.cii_decided_at, a.cii_reason, "
+    // Which engines saw the asset (evidence_by_asset, then the scan's rowid).
+    "EXISTS (SELECT 1 FROM evidence ea JOIN scans sa ON sa.id = ea.scan_id "
+    "WHERE ea.asset_id = a.id AND sa.engine <> 'passive'), "
+    "EXISTS (SELECT 1 FROM evidence ep JOIN scans sp ON sp.id = ep.scan_id "
+    "WHERE ep.asset_id = a.id AND sp.engine = 'passive')";
 
 Asset ReadAsset(const Statement& stmt, int first_col) {
   Asset asset;
@@ -116,6 +121,8 @@ Asset ReadAsset(const Statement& stmt, int first_col) {
   asset.cii_decided_by = stmt.Text(first_col + 12);
   asset.cii_decided_at = stmt.Int(first_col + 13);
   asset.cii_reason = stmt.Text(first_col + 14);
+  asset.seen_active = stmt.Int(first_col + 15) != 0;
+  asset.seen_passive = stmt.Int(first_col + 16) != 0;
   return asset;
 }
 

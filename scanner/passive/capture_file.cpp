@@ -38,10 +38,24 @@ bool IsGzip(const std::string& path) {
   return gz;
 }
 
-pcap_t* OpenCapture(const std::string& path, char* errbuf) {
+// libpcap reads a record with two freads; stdio's default 4 KiB buffer made
+// that one read(2) per 4 KiB — 70,000 system calls for a 270 MiB file, the
+// largest cost of a file scan on a virtual machine. A 1 MiB buffer (owned by
+// the caller, alive until pcap_close) makes it 270.
+constexpr size_t kReadBuffer = 1u << 20;
+
+pcap_t* OpenCapture(const std::string& path, char* errbuf, char* buffer) {
   if (!IsGzip(path)) {
-    return pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO,
-                                                   errbuf);
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) {
+      // libpcap's own message for the same failure ("…: No such file or directory").
+      return pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO,
+                                                     errbuf);
+    }
+    std::setvbuf(f, buffer, _IOFBF, kReadBuffer);
+    pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+    if (p == nullptr) std::fclose(f);
+    return p;
   }
   gzFile gz = gzopen(path.c_str(), "rb");
   if (gz == nullptr) {
@@ -55,6 +69,7 @@ pcap_t* OpenCapture(const std::string& path, char* errbuf) {
     std::snprintf(errbuf, PCAP_ERRBUF_SIZE, "cannot open gzip stream");
     return nullptr;
   }
+  std::setvbuf(f, buffer, _IOFBF, kReadBuffer);
   pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
   if (p == nullptr) std::fclose(f);
   return p;
@@ -65,7 +80,9 @@ pcap_t* OpenCapture(const std::string& path, char* errbuf) {
 Result<CaptureFileResult> ReadCaptureFile(const std::string& path, PassiveAnalyzer& analyzer,
                                           const std::atomic<bool>& stop) {
   char errbuf[PCAP_ERRBUF_SIZE] = {};
-  std::unique_ptr<pcap_t, PcapCloser> handle(OpenCapture(path, errbuf));
+  // Declared before the handle: the stream uses it until pcap_close.
+  const std::unique_ptr<char[]> buffer(new char[kReadBuffer]);
+  std::unique_ptr<pcap_t, PcapCloser> handle(OpenCapture(path, errbuf, buffer.get()));
   if (!handle) {
     return Error(ErrorCode::kParse, path + ": cannot read capture: " + errbuf);
   }

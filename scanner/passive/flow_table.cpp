@@ -1,6 +1,7 @@
 #include "scanner/passive/flow_table.h"
 
 #include <cstring>
+#include <new>
 
 namespace ciiscope::scanner::passive {
 namespace {
@@ -12,7 +13,8 @@ bool EndpointLess(const IpAddr& x, uint16_t px, const IpAddr& y, uint16_t py) {
   return px < py;
 }
 
-constexpr size_t kEntryOverhead = sizeof(Flow) + 64;  // list node + index slot, roughly
+// The slot, its index entry (at load ≤ 1/2: two) and the free-list entry.
+constexpr size_t kEntryOverhead = sizeof(Flow) + 2 * (sizeof(FlowKey) + 8) + 4;
 
 }  // namespace
 
@@ -51,19 +53,46 @@ size_t FlowFootprint(const Flow& f) {
 FlowTable::FlowTable(size_t memory_cap, FinishFn on_finish)
     : cap_(memory_cap), on_finish_(std::move(on_finish)) {}
 
+void FlowTable::Unlink(Flow& f) {
+  if (f.newer != kNil) slots_[f.newer].older = f.older;
+  else newest_ = f.older;
+  if (f.older != kNil) slots_[f.older].newer = f.newer;
+  else oldest_ = f.newer;
+}
+
+void FlowTable::LinkNewest(Flow& f) {
+  f.newer = kNil;
+  f.older = newest_;
+  if (newest_ != kNil) slots_[newest_].newer = f.slot;
+  newest_ = f.slot;
+  if (oldest_ == kNil) oldest_ = f.slot;
+}
+
 Flow& FlowTable::Touch(const FlowKey& key, bool* created) {
-  auto it = index_.find(key);
-  if (it != index_.end()) {
+  if (const uint32_t* slot = index_.Find(key)) {
     *created = false;
-    if (it->second != lru_.begin()) lru_.splice(lru_.begin(), lru_, it->second);
-    return *it->second;
+    Flow& f = slots_[*slot];
+    if (newest_ != f.slot) {
+      Unlink(f);
+      LinkNewest(f);
+    }
+    return f;
   }
   *created = true;
   ++created_;
-  lru_.emplace_front();
-  Flow& f = lru_.front();
+  uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Flow& f = slots_[slot];
   f.key = key;
-  index_.emplace(key, lru_.begin());
+  f.slot = slot;
+  LinkNewest(f);
+  index_.Insert(key, slot);
   f.accounted = FlowFootprint(f);
   memory_ += f.accounted;
   if (index_.size() > peak_flows_) peak_flows_ = index_.size();
@@ -78,36 +107,36 @@ void FlowTable::Recharge(Flow& flow) {
   EvictWhileOver(&flow);
 }
 
+void FlowTable::Remove(Flow& f, bool evicted) {
+  on_finish_(f, evicted);
+  memory_ -= f.accounted;
+  index_.Erase(f.key);
+  Unlink(f);
+  const uint32_t slot = f.slot;
+  // A fresh flow in the slot: buffers and app state are freed now.
+  f.~Flow();
+  new (&f) Flow();
+  free_.push_back(slot);
+}
+
 void FlowTable::Close(Flow& flow) {
-  auto it = index_.find(flow.key);
-  if (it == index_.end()) return;
-  auto node = it->second;
-  on_finish_(*node, false);
-  memory_ -= node->accounted;
-  index_.erase(it);
-  lru_.erase(node);
+  const uint32_t* slot = index_.Find(flow.key);
+  if (slot == nullptr || &slots_[*slot] != &flow) return;
+  Remove(flow, false);
 }
 
 void FlowTable::EvictWhileOver(const Flow* keep) {
-  while (memory_ > cap_ && !lru_.empty()) {
-    Flow& victim = lru_.back();
+  while (memory_ > cap_ && oldest_ != kNil) {
+    Flow& victim = slots_[oldest_];
     if (&victim == keep) break;
-    on_finish_(victim, true);
-    memory_ -= victim.accounted;
-    index_.erase(victim.key);
-    lru_.pop_back();
+    Remove(victim, true);
     ++evicted_;
   }
 }
 
 void FlowTable::FinishAll() {
   // Oldest first, so evidence comes out in the order flows began.
-  while (!lru_.empty()) {
-    Flow& f = lru_.back();
-    on_finish_(f, false);
-    index_.erase(f.key);
-    lru_.pop_back();
-  }
+  while (oldest_ != kNil) Remove(slots_[oldest_], false);
   memory_ = 0;
 }
 

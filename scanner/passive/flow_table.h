@@ -7,13 +7,14 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
-#include <list>
 #include <memory>
 #include <span>
 #include <string>
-#include <unordered_map>
+#include <vector>
 
+#include "scanner/passive/flat_index.h"
 #include "scanner/passive/packet_decoder.h"
 
 namespace ciiscope::scanner::passive {
@@ -62,6 +63,8 @@ struct Flow {
   void* host[2] = {nullptr, nullptr};  // the analyzer's per-source host entries (not owned)
   int64_t first_ms = 0, last_ms = 0;
   size_t accounted = 0;  // bytes charged to the table's memory budget
+  // The table's bookkeeping: slot number and LRU neighbours (slot numbers).
+  uint32_t slot = 0, newer = 0, older = 0;
 };
 
 class FlowTable {
@@ -90,12 +93,22 @@ class FlowTable {
   size_t peak_flows() const { return peak_flows_; }
 
  private:
+  static constexpr uint32_t kNil = UINT32_MAX;
   void EvictWhileOver(const Flow* keep);
+  void Unlink(Flow& f);
+  void LinkNewest(Flow& f);
+  // Finishes the flow (on_finish), forgets it and recycles its slot.
+  void Remove(Flow& f, bool evicted);
 
   size_t cap_;
   FinishFn on_finish_;
-  std::list<Flow> lru_;  // front = most recent
-  std::unordered_map<FlowKey, std::list<Flow>::iterator, FlowKeyHash> index_;
+  // Flows live in slots_ (a deque: addresses stay put while it grows);
+  // free slots are reused, so no allocation per flow once warm. The LRU is
+  // a list threaded through the flows by slot number.
+  std::deque<Flow> slots_;
+  std::vector<uint32_t> free_;
+  uint32_t newest_ = kNil, oldest_ = kNil;
+  FlatIndex<FlowKey, FlowKeyHash> index_;
   size_t memory_ = 0;
   uint64_t created_ = 0, evicted_ = 0;
   size_t peak_flows_ = 0;

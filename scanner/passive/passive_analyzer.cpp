@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <tuple>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -171,13 +172,13 @@ void PassiveAnalyzer::OnPacket(int link_type, int64_t ts_us, std::span<const std
 
 PassiveAnalyzer::HostInfo* PassiveAnalyzer::HostFor(const IpAddr& addr, int64_t ms) {
   if (!addr.IsHostAddress()) return nullptr;
-  auto it = hosts_.find(addr);
-  if (it == hosts_.end()) {
-    if (hosts_.size() >= options_.max_hosts) return nullptr;
-    it = hosts_.emplace(addr, HostInfo{}).first;  // nodes are stable: flows keep pointers
-    it->second.first_ms = ms;
-  }
-  return &it->second;
+  if (const uint32_t* i = host_index_.Find(addr)) return &hosts_[*i];
+  if (hosts_.size() >= options_.max_hosts) return nullptr;
+  host_index_.Insert(addr, static_cast<uint32_t>(hosts_.size()));
+  HostInfo& h = hosts_.emplace_back();  // a deque: flows keep pointers
+  h.addr = addr;
+  h.first_ms = ms;
+  return &h;
 }
 
 void PassiveAnalyzer::CountHost(HostInfo* h, const DecodedPacket& p, int64_t ms) {
@@ -198,13 +199,15 @@ void PassiveAnalyzer::CountHost(HostInfo* h, const DecodedPacket& p, int64_t ms)
 void PassiveAnalyzer::AddService(const IpAddr& addr, uint8_t protocol, uint16_t port,
                                  const char* reason, int64_t ms) {
   if (!addr.IsHostAddress() || port == 0) return;
-  auto [it, inserted] = services_.try_emplace(ServiceKey{addr, protocol, port});
+  const ServiceKey key{addr, protocol, port};
+  auto [index, inserted] =
+      service_index_.Insert(key, static_cast<uint32_t>(services_.size()));
   if (inserted) {
-    it->second.reason = reason;
-    it->second.first_ms = ms;
+    services_.push_back(ServiceInfo{key, reason, ms});
     if (monitor_ != nullptr) monitor_->OnService(addr, protocol, port, reason, ms);
   } else {
-    it->second.first_ms = std::min(it->second.first_ms, ms);
+    ServiceInfo& v = services_[*index];
+    v.first_ms = std::min(v.first_ms, ms);
   }
 }
 
@@ -524,12 +527,12 @@ void PassiveAnalyzer::OnUdp(const DecodedPacket& p, int64_t ms) {
 }
 
 bool PassiveAnalyzer::IsNew(size_t fact_hash) {
-  if (seen_evidence_.count(fact_hash) != 0) return false;
+  if (seen_evidence_.Find(fact_hash) != nullptr) return false;
   if (seen_evidence_.size() >= options_.max_evidence) {
     ++stats_.evidence_dropped;
     return false;
   }
-  seen_evidence_.insert(fact_hash);
+  seen_evidence_.Insert(fact_hash, 0);
   return true;
 }
 
@@ -545,17 +548,17 @@ void PassiveAnalyzer::Finish() {
   stats_.flows = flows_.created();
   stats_.peak_flows = flows_.peak_flows();
 
-  std::vector<std::pair<IpAddr, const HostInfo*>> hosts;
+  std::vector<const HostInfo*> hosts;
   hosts.reserve(hosts_.size());
-  for (const auto& [addr, info] : hosts_) hosts.emplace_back(addr, &info);
+  for (const HostInfo& info : hosts_) hosts.push_back(&info);
   auto addr_less = [](const IpAddr& x, const IpAddr& y) {
     return std::tie(x.version, x.bytes) < std::tie(y.version, y.bytes);
   };
   std::sort(hosts.begin(), hosts.end(),
-            [&](const auto& x, const auto& y) { return addr_less(x.first, y.first); });
-  for (const auto& [addr, h] : hosts) {
+            [&](const HostInfo* x, const HostInfo* y) { return addr_less(x->addr, y->addr); });
+  for (const HostInfo* h : hosts) {
     inventory::Observation obs;
-    obs.address = addr.ToString();
+    obs.address = h->addr.ToString();
     obs.kind = "host_up";
     obs.time = h->last_ms;
     json j = {{"reason", "passive"},          {"passive", true},
@@ -568,14 +571,13 @@ void PassiveAnalyzer::Finish() {
   }
   stats_.hosts = hosts_.size();
 
-  std::vector<std::pair<ServiceKey, const ServiceInfo*>> services;
-  services.reserve(services_.size());
-  for (const auto& [k, v] : services_) services.emplace_back(k, &v);
-  std::sort(services.begin(), services.end(), [&](const auto& x, const auto& y) {
-    if (!(x.first.addr == y.first.addr)) return addr_less(x.first.addr, y.first.addr);
-    return std::tie(x.first.protocol, x.first.port) < std::tie(y.first.protocol, y.first.port);
+  std::sort(services_.begin(), services_.end(), [&](const ServiceInfo& x, const ServiceInfo& y) {
+    if (!(x.key.addr == y.key.addr)) return addr_less(x.key.addr, y.key.addr);
+    return std::tie(x.key.protocol, x.key.port) < std::tie(y.key.protocol, y.key.port);
   });
-  for (const auto& [k, v] : services) {
+  for (const ServiceInfo& service : services_) {
+    const ServiceKey& k = service.key;
+    const ServiceInfo* v = &service;
     inventory::Observation obs;
     obs.address = k.addr.ToString();
     obs.transport = k.protocol == IPPROTO_TCP ? "tcp" : "udp";

@@ -14,16 +14,14 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
+#include <deque>
 #include <span>
 #include <string>
-#include <tuple>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "inventory/model/observation.h"
 #include "scanner/passive/app_protocols.h"
+#include "scanner/passive/flat_index.h"
 #include "scanner/passive/flow_table.h"
 #include "scanner/passive/packet_decoder.h"
 
@@ -78,6 +76,7 @@ class PassiveAnalyzer {
 
  private:
   struct HostInfo {
+    IpAddr addr;
     int64_t first_ms = 0, last_ms = 0;
     uint64_t packets = 0, bytes = 0;
     std::array<uint8_t, 6> mac{};
@@ -93,8 +92,12 @@ class PassiveAnalyzer {
     size_t operator()(const ServiceKey& k) const noexcept;
   };
   struct ServiceInfo {
-    std::string reason;
+    ServiceKey key;
+    const char* reason = "";  // a literal
     int64_t first_ms = 0;
+  };
+  struct FactHashHash {
+    size_t operator()(size_t h) const noexcept { return h; }  // already a hash
   };
 
   // The host entry of addr (created if room is left), nullptr if not a host
@@ -121,9 +124,12 @@ class PassiveAnalyzer {
   PassiveStats stats_;
   FlowTable flows_;
   DecodedPacket packet_;  // reused
-  std::unordered_map<IpAddr, HostInfo, IpAddrHash> hosts_;
-  std::unordered_map<ServiceKey, ServiceInfo, ServiceKeyHash> services_;
-  std::unordered_set<size_t> seen_evidence_;
+  // Flat indexes into stable storage (flows keep HostInfo pointers).
+  FlatIndex<IpAddr, IpAddrHash> host_index_;
+  std::deque<HostInfo> hosts_;
+  FlatIndex<ServiceKey, ServiceKeyHash> service_index_;
+  std::vector<ServiceInfo> services_;
+  FlatIndex<size_t, FactHashHash> seen_evidence_;
   std::vector<DnsAnswer> dns_answers_;  // reused
   Monitor* monitor_ = nullptr;
   bool finished_ = false;

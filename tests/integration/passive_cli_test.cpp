@@ -8,10 +8,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "banner_server.h"
 #include "cli_runner.h"
 #include "passive_packets.h"
 #include "sql_rows.h"
@@ -90,6 +92,67 @@ TEST_F(PassiveCliTest, WithoutMonitorNoEventsAndNoDrillNeeded) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(SqlRows(db_, "SELECT COUNT(*), MAX(drill_id IS NULL) FROM monitor_events")[0],
             (std::vector<std::string>{"1", "1"}));
+}
+
+// Shadow assets (issue 5, item 3): an address that served traffic in a
+// capture but that no active scan found is flagged — in `assets list` and by
+// the asset-passive-only rule — until an active scan of the loopback
+// listener sees it.
+TEST_F(PassiveCliTest, PassiveOnlyAssetIsShadowUntilAnActiveScanSeesIt) {
+  BannerServer ssh("SSH-2.0-OpenSSH_9.6\r\n", 16, 60);
+  ASSERT_NE(ssh.port(), 0);
+  const std::string cap = dir_ + "/shadow.pcap";
+  {
+    pt::PcapFile pcap(cap, DLT_EN10MB);
+    pcap.AddAll(pt::TcpConversation("127.0.0.2", 40100, "127.0.0.1", ssh.port(), "",
+                                    "SSH-2.0-OpenSSH_9.6\r\n"));
+  }
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--db", db_, "--lang", "en"});
+    auto r = RunCli(args);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    return r;
+  };
+  auto assets = [&] {
+    std::map<std::string, json> out;
+    for (const auto& a : json::parse(cli({"assets", "list", "--json"}).out)) out[a["address"]] = a;
+    return out;
+  };
+  auto finding = [&](const std::string& address) {
+    for (const auto& f : json::parse(cli({"findings", "list", "--json"}).out)) {
+      if (f["rule"] == "asset-passive-only" && f["address"] == address) return f["status"].get<std::string>();
+    }
+    return std::string("none");
+  };
+
+  cli({"scan", "--pcap", cap});
+  cli({"assess"});
+  auto a = assets();
+  ASSERT_TRUE(a.contains("127.0.0.1")) << cli({"assets", "list"}).out;
+  EXPECT_EQ(a["127.0.0.1"]["shadow"], json({"passive-only"}));
+  EXPECT_EQ(a["127.0.0.1"]["seen_passive"], true);
+  EXPECT_EQ(a["127.0.0.1"]["seen_active"], false);
+  EXPECT_EQ(a["127.0.0.2"]["shadow"], json({"passive-only"}));  // the client: listed, no service
+  EXPECT_EQ(finding("127.0.0.1"), "open");
+  EXPECT_EQ(finding("127.0.0.2"), "none");
+  EXPECT_NE(cli({"assets", "list"}).out.find("shadow:passive-only"), std::string::npos);
+
+  // An active scan of the listener sees the asset: no longer a shadow asset,
+  // and assessing that scan verifies the finding.
+  cli({"scan", "127.0.0.1", "-p", std::to_string(ssh.port())});
+  cli({"assess"});
+  a = assets();
+  EXPECT_EQ(a["127.0.0.1"]["shadow"], json::array());
+  EXPECT_EQ(a["127.0.0.1"]["seen_active"], true);
+  EXPECT_EQ(a["127.0.0.1"]["seen_passive"], true);
+  EXPECT_EQ(a["127.0.0.2"]["shadow"], json({"passive-only"}));
+  EXPECT_EQ(finding("127.0.0.1"), "verified");
+
+  // The capture again: the asset has been seen actively, it stays unflagged.
+  cli({"scan", "--pcap", cap});
+  cli({"assess"});
+  EXPECT_EQ(assets()["127.0.0.1"]["shadow"], json::array());
+  EXPECT_EQ(finding("127.0.0.1"), "verified");
 }
 
 TEST_F(PassiveCliTest, BadFlagsAreOneLineErrors) {

@@ -92,6 +92,24 @@ TEST(LedgerTest, FactsForOwnedShadowAndOffRangeDomain) {
   ASSERT_EQ(docs.size(), 2u);
   EXPECT_EQ(docs[0]["asset"]["unit"]["code"], "cs");
   EXPECT_EQ(docs[1]["ledger"]["domain"]["in_range"], true);
+  EXPECT_EQ(docs[0]["asset"]["seen"], (nlohmann::json{{"active", false}, {"passive", false}}));
+}
+
+// asset.seen carries the engines that saw the asset; an empty ledger still
+// gives the base document (ledger.units 0), so asset-passive-only can match.
+TEST(LedgerTest, SeenByEnginesWithoutALedger) {
+  UnitIndex empty({});
+  LedgerAsset a;
+  a.asset.address = "10.9.9.9";
+  a.asset.seen_passive = true;
+  a.names = {"www.univ.edu.example"};
+  auto docs = LedgerFacts(empty, a);
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(docs[0]["ledger"]["units"], 0);
+  EXPECT_EQ(docs[0]["asset"]["seen"], (nlohmann::json{{"active", false}, {"passive", true}}));
+  EXPECT_TRUE(a.asset.passive_only());
+  a.asset.seen_active = true;
+  EXPECT_FALSE(a.asset.passive_only());
 }
 
 TEST(LifecycleTest, AllowedAndRefusedMoves) {

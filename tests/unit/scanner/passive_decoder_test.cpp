@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <random>
+#include <unordered_map>
 #include <vector>
 
 #include "passive_packets.h"
+#include "scanner/passive/flat_index.h"
 #include "scanner/passive/flow_table.h"
 #include "scanner/passive/packet_decoder.h"
 
@@ -197,6 +200,68 @@ TEST(FlowTableTest, LruEvictionUnderMemoryCap) {
   table.FinishAll();
   EXPECT_EQ(finished, 100);
   EXPECT_EQ(table.size(), 0u);
+}
+
+// The least recently touched flow goes first; a touched one survives; a
+// closed flow's slot is reused for a fresh flow (no stale state).
+TEST(FlowTableTest, EvictsLeastRecentlyUsedAndReusesSlots) {
+  std::vector<uint16_t> gone;
+  FlowTable table(3 * FlowFootprint(Flow{}), [&](Flow& f, bool) { gone.push_back(f.key.port_a); });
+  auto key = [](uint16_t port) {
+    FlowKey k;
+    k.a.version = k.b.version = 4;
+    k.port_a = port;
+    k.port_b = 80;
+    k.protocol = 6;
+    return k;
+  };
+  bool created = false;
+  for (uint16_t p : {1, 2, 3}) table.Touch(key(p), &created);
+  table.Touch(key(1), &created);  // 2 is now the oldest
+  EXPECT_FALSE(created);
+  table.Touch(key(4), &created);
+  EXPECT_EQ(gone, (std::vector<uint16_t>{2}));
+  Flow& f3 = table.Touch(key(3), &created);
+  f3.dir[0].buf = "half a request";
+  f3.syn_ack_seen = true;
+  table.Close(f3);
+  EXPECT_EQ(gone, (std::vector<uint16_t>{2, 3}));
+  Flow& f5 = table.Touch(key(5), &created);
+  EXPECT_TRUE(created);
+  EXPECT_TRUE(f5.dir[0].buf.empty());
+  EXPECT_FALSE(f5.syn_ack_seen);
+  table.FinishAll();  // oldest first: 1 (touched before 4), 4, 5
+  EXPECT_EQ(gone, (std::vector<uint16_t>{2, 3, 1, 4, 5}));
+  EXPECT_EQ(table.size(), 0u);
+}
+
+// FlatIndex against std::unordered_map under random inserts and erases
+// (backward-shift deletion must keep every probe run reachable).
+TEST(FlatIndexTest, MatchesUnorderedMap) {
+  struct Weak {  // few distinct hashes: long probe runs and wrap-around
+    size_t operator()(uint32_t k) const noexcept { return k % 7; }
+  };
+  FlatIndex<uint32_t, Weak> index(16);
+  std::unordered_map<uint32_t, uint32_t> want;
+  std::mt19937 rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    const uint32_t k = rng() % 300;
+    if (rng() % 3 == 0) {
+      EXPECT_EQ(index.Erase(k), want.erase(k) == 1);
+    } else {
+      auto [v, inserted] = index.Insert(k, k * 2);
+      EXPECT_EQ(inserted, want.emplace(k, k * 2).second);
+      EXPECT_EQ(*v, k * 2);
+    }
+    ASSERT_EQ(index.size(), want.size());
+  }
+  for (uint32_t k = 0; k < 300; ++k) {
+    const uint32_t* v = index.Find(k);
+    ASSERT_EQ(v != nullptr, want.contains(k)) << k;
+    if (v) {
+      EXPECT_EQ(*v, want[k]);
+    }
+  }
 }
 
 }  // namespace

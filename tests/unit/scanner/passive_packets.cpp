@@ -224,13 +224,15 @@ std::string DhcpRequest(std::string_view hostname, std::string_view requested_ip
   return m;
 }
 
-std::string SelfSignedCertDer(const std::string& cn) {
+TestCert SelfSignedCert(const std::string& cn, const char* not_before, const char* not_after) {
   EVP_PKEY* key = EVP_EC_gen("P-256");
   X509* x = X509_new();
   X509_set_version(x, 2);
   ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
-  X509_gmtime_adj(X509_getm_notBefore(x), 0);
-  X509_gmtime_adj(X509_getm_notAfter(x), 30L * 86400);
+  if (not_before) ASN1_TIME_set_string(X509_getm_notBefore(x), not_before);
+  else X509_gmtime_adj(X509_getm_notBefore(x), 0);
+  if (not_after) ASN1_TIME_set_string(X509_getm_notAfter(x), not_after);
+  else X509_gmtime_adj(X509_getm_notAfter(x), 30L * 86400);
   X509_set_pubkey(x, key);
   X509_NAME* name = X509_get_subject_name(x);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
@@ -245,14 +247,26 @@ std::string SelfSignedCertDer(const std::string& cn) {
     X509_EXTENSION_free(ext);
   }
   X509_sign(x, key, EVP_sha256());
+  // i2d_* allocate the DER and set the pointer; an empty string on failure.
+  auto take = [](int len, unsigned char* der) {
+    std::string out;
+    if (len > 0 && der != nullptr) out.assign(reinterpret_cast<const char*>(der), static_cast<size_t>(len));
+    OPENSSL_free(der);
+    return out;
+  };
+  TestCert cert;
   unsigned char* der = nullptr;
-  const int len = i2d_X509(x, &der);
-  std::string out(reinterpret_cast<const char*>(der), static_cast<size_t>(len > 0 ? len : 0));
-  OPENSSL_free(der);
+  int len = i2d_X509(x, &der);
+  cert.der = take(len, der);
+  der = nullptr;
+  len = i2d_PrivateKey(key, &der);
+  cert.key_der = take(len, der);
   X509_free(x);
   EVP_PKEY_free(key);
-  return out;
+  return cert;
 }
+
+std::string SelfSignedCertDer(const std::string& cn) { return SelfSignedCert(cn).der; }
 
 std::vector<std::string> TcpConversation(std::string_view client, uint16_t cport,
                                          std::string_view server, uint16_t sport,

@@ -28,7 +28,16 @@ std::string ClientHello(std::string_view sni);
 std::string ServerHello(uint16_t version, uint16_t cipher, const std::string& cert_der);
 std::string DnsResponse(std::string_view name, std::string_view ipv4);
 std::string DhcpRequest(std::string_view hostname, std::string_view requested_ip);
-// DER of a fresh self-signed EC certificate for `cn` (with a DNS SAN).
+// A fresh self-signed EC P-256 certificate for `cn` (with a DNS SAN), valid
+// from `not_before` to `not_after` ("YYYYMMDDHHMMSSZ"; null: now, now + 30 days),
+// and its private key, both DER.
+struct TestCert {
+  std::string der;
+  std::string key_der;
+};
+TestCert SelfSignedCert(const std::string& cn, const char* not_before = nullptr,
+                        const char* not_after = nullptr);
+// DER of SelfSignedCert(cn).
 std::string SelfSignedCertDer(const std::string& cn);
 
 // A TCP conversation client:cport ↔ server:sport (Ethernet/IPv4) as frames:
