@@ -288,7 +288,9 @@ TEST_F(KindLookTest, EveryKindRendersCleanlyInChromium) {
       std::string tag = kind + "-" + std::string(LangTag(lang));
       std::string dom;
       LookAtPage(chromium, WriteKind(kind, lang, "html"), tag, &dom);
-      if (kind != "notice") EXPECT_TRUE(Contains(dom, "<svg")) << tag << ": no chart";
+      if (kind != "notice") {
+        EXPECT_TRUE(Contains(dom, "<svg")) << tag << ": no chart";
+      }
       EXPECT_TRUE(Contains(dom, "&lt;script&gt;")) << tag << ": hostile text missing";
       if (kind == "scorecard") {
         EXPECT_TRUE(Contains(dom, "class=\"notice\"")) << tag;
@@ -326,8 +328,8 @@ TEST_F(KindLookTest, EveryKindOpensInOpenpyxlWithoutFormulas) {
       {"scorecard", "Summary|Units ranked within each parent|Score trend (mean of top-level|"
                     "Overdue list|Look-back list (回头看)|Rectification notices (整改通知书)",
        "Parent|Rank|Unit|Unit code|Level|Score", 6},
-      {"diff", "Summary|Scan coverage|New assets|Gone assets|Assets not covered by the late|"
-               "New services|Gone services|Services not covered by the la|New findings|"
+      {"diff", "Summary|Scan coverage|New assets|Gone assets|Assets not covered by the later|"
+               "New services|Gone services|Services not covered by the lat|New findings|"
                "Fixed findings|Findings the later scan did not", "Aspect|Earlier scan|Later scan",
        11},
       {"ledger", "Summary|Ledger entries",
