@@ -1,6 +1,7 @@
 #include "app/kind_reports.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include "assessor/scoring.h"
 #include "core/clock.h"
@@ -66,6 +67,10 @@ Result<reports::TableReport> Build(Context& ctx, inventory::Store& store,
     base = "diff";
     return report;
   }
+  if (r.kind == "ledger") {
+    base = "ledger";
+    return reports::BuildLedgerReport(store, lang, now);
+  }
   if (r.kind == "drill") {
     CII_ASSIGN_OR_RETURN(reports::TableReport report,
                          reports::BuildDrillReport(store, lang, r.drill, now));
@@ -73,7 +78,67 @@ Result<reports::TableReport> Build(Context& ctx, inventory::Store& store,
     return report;
   }
   return Error(ErrorCode::kInvalidArgument, "unknown report kind '" + r.kind +
-                                                "' (available: assessment, scorecard, diff, drill)");
+                                                "' (available: assessment, ledger, scorecard, diff, drill, notice)");
+}
+
+// The hex digest WriteDigestFile put beside PATH ("" if unreadable).
+std::string DigestOf(const std::string& path) {
+  std::ifstream in(path + ".sha256");
+  std::string hex(64, '\0');
+  if (!in.read(hex.data(), 64)) return "";
+  return hex;
+}
+
+Status WriteOne(const reports::TableReport& report, const std::string& format,
+                const std::string& path, std::vector<std::string>& written) {
+  CII_RETURN_IF_ERROR(reports::WriteTableReportFile(report, format, path));
+  CII_RETURN_IF_ERROR(reports::WriteDigestFile(path));
+  written.push_back(path);
+  return Ok();
+}
+
+// One notice per unit and format, then the index (with every file's digest).
+Result<std::vector<std::string>> WriteNotices(inventory::Store& store,
+                                              const KindReportRequest& request,
+                                              reports::Lang lang) {
+  reports::NoticeOptions o;
+  o.now = core::NowMillis();
+  o.issuer = request.issuer;
+  o.reference_prefix = request.reference_prefix;
+  o.reply_days = request.reply_days;
+  o.units = request.units;
+  CII_ASSIGN_OR_RETURN(reports::NoticeSelection sel, reports::SelectNoticeUnits(store, o));
+  std::error_code ec;
+  const std::string& out = request.out;
+  if (fs::exists(out, ec) && !fs::is_directory(out, ec)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "--kind notice writes one file per unit: -o must be a folder, not the file " + out);
+  }
+  fs::create_directories(out, ec);
+  if (ec) return Error(ErrorCode::kIo, "cannot write report " + out + ": " + ec.message());
+  std::vector<std::string> written;
+  std::vector<reports::NoticeFile> index;
+  for (const reports::NoticeTarget& t : sel.targets) {
+    reports::TableReport report = reports::BuildNoticeReport(store, lang, t, o);
+    reports::NoticeFile entry{t, {}, {}};
+    const std::string stem = reports::NoticeFileStem(t.unit);
+    for (const auto& format : request.formats) {
+      std::string path =
+          reports::PathInDir(out, stem + std::string(reports::TableReportExtension(format)));
+      CII_RETURN_IF_ERROR(WriteOne(report, format, path, written));
+      entry.files.push_back(fs::path(path).filename().string());
+      entry.digests.push_back(DigestOf(path));
+    }
+    index.push_back(std::move(entry));
+  }
+  reports::TableReport idx =
+      reports::BuildNoticeIndex(lang, o, std::move(index), sel.unowned_findings);
+  for (const auto& format : request.formats) {
+    std::string path =
+        reports::PathInDir(out, "index" + std::string(reports::TableReportExtension(format)));
+    CII_RETURN_IF_ERROR(WriteOne(idx, format, path, written));
+  }
+  return written;
 }
 
 }  // namespace
@@ -81,6 +146,7 @@ Result<reports::TableReport> Build(Context& ctx, inventory::Store& store,
 Result<std::vector<std::string>> WriteKindReports(Context& ctx, inventory::Store& store,
                                                   const KindReportRequest& request) {
   CII_ASSIGN_OR_RETURN(reports::Lang lang, reports::ParseLang(Lang(ctx)));
+  if (request.kind == "notice") return WriteNotices(store, request, lang);
   std::string base;
   CII_ASSIGN_OR_RETURN(reports::TableReport report, Build(ctx, store, request, lang, base));
 
@@ -96,9 +162,7 @@ Result<std::vector<std::string>> WriteKindReports(Context& ctx, inventory::Store
     std::string path =
         to_dir ? reports::PathInDir(out, base + std::string(reports::TableReportExtension(format)))
                : out;
-    CII_RETURN_IF_ERROR(reports::WriteTableReportFile(report, format, path));
-    CII_RETURN_IF_ERROR(reports::WriteDigestFile(path));
-    written.push_back(path);
+    CII_RETURN_IF_ERROR(WriteOne(report, format, path, written));
   }
   return written;
 }

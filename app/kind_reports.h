@@ -1,5 +1,5 @@
 #pragma once
-// `report --kind scorecard|diff|drill`: the sectioned reports
+// `report --kind ledger|scorecard|diff|drill|notice`: the sectioned reports
 // (reports/kind_builders.h) written in each format, streamed to disk.
 
 #include <cstdint>
@@ -18,10 +18,17 @@ struct KindReportRequest {
   std::string from, to;              // diff: scan ids or dates
   int64_t drill = 0;                 // drill: id (0 = latest)
   int64_t score_run = 0;             // scorecard: report this run instead of computing one
+  // notice: the units (codes or ids; empty = every unit with counted
+  // findings), issuer, reference prefix and days to reply.
+  std::vector<std::string> units;
+  std::string issuer, reference_prefix;
+  int reply_days = 15;
 };
 
 // scorecard first computes a new score run (assessor/scoring.h, audited as
-// "score"). Returns the paths written (each with PATH.sha256).
+// "score"). notice writes one file per unit and format into the output
+// folder (names from NoticeFileStem, kept inside it), then index.FORMAT.
+// Returns the paths written (each with PATH.sha256).
 Result<std::vector<std::string>> WriteKindReports(Context& ctx, inventory::Store& store,
                                                   const KindReportRequest& request);
 

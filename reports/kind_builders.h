@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "inventory/model/ledger.h"
 
 #include "core/result.h"
 #include "reports/table_report.h"
@@ -43,5 +46,46 @@ Result<TableReport> BuildDiffReport(inventory::Store& store, Lang lang, const Di
 // unit, drill and monitoring events.
 Result<TableReport> BuildDrillReport(inventory::Store& store, Lang lang, int64_t drill_id,
                                      int64_t now);
+
+// The asset ledger (台账): every asset by unit (unit hierarchy order), CII
+// confirmed first, then candidates, then the rest; with owner, contact,
+// role, criticality, CII status and basis, data tags, ledger status
+// (registered / shadow / 双非 / stale), open services and counted findings
+// (at `now`) by severity. One section "ledger", streamed.
+Result<TableReport> BuildLedgerReport(inventory::Store& store, Lang lang, int64_t now);
+
+// Rectification notices (整改通知书), one report per unit.
+struct NoticeOptions {
+  int64_t now = 0;                 // issue date; overdue is judged at it
+  std::string issuer;              // 签发单位 (empty: "ciiscope")
+  std::string reference_prefix;    // reference = PREFIX-YYYYMMDD-UNITID (default "CIISCOPE")
+  int reply_days = 15;             // reply deadline = now + reply_days
+  std::vector<std::string> units;  // unit codes or ids; empty = every unit with counted findings
+};
+struct NoticeTarget {
+  inventory::NoticeUnit unit;
+  std::string reference;
+};
+struct NoticeSelection {
+  std::vector<NoticeTarget> targets;
+  int64_t unowned_findings = 0;    // counted findings on assets of no unit (no notice)
+};
+// kNotFound "unit 'X' not in the units ledger" for a named unit that is not;
+// kInvalidArgument for reply_days outside 1..365.
+Result<NoticeSelection> SelectNoticeUnits(inventory::Store& store, const NoticeOptions& options);
+// One unit's notice: header facts (to, issuer, reference, date, reply by)
+// and section "items" (what to fix by when), streamed.
+TableReport BuildNoticeReport(inventory::Store& store, Lang lang, const NoticeTarget& target,
+                              const NoticeOptions& options);
+// File stem of a unit's notice: "notice-0012-CODE", safe as a file name.
+std::string NoticeFileStem(const inventory::NoticeUnit& unit);
+// The index of the notices written: per unit the files and their SHA-256.
+struct NoticeFile {
+  NoticeTarget target;
+  std::vector<std::string> files;    // base names
+  std::vector<std::string> digests;  // hex, same order
+};
+TableReport BuildNoticeIndex(Lang lang, const NoticeOptions& options,
+                             std::vector<NoticeFile> files, int64_t unowned_findings);
 
 }  // namespace ciiscope::reports

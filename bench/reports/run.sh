@@ -6,7 +6,10 @@
 # and findings. There is no peer tool for this report; the comparison is
 # ciiscope against itself at 10x the data.
 #
-#   bench/reports/run.sh [BUILD_DIR] [UNITS] [FINDINGS] [FORMATS]
+#   bench/reports/run.sh [BUILD_DIR] [UNITS] [FINDINGS] [FORMATS] [KIND]
+#
+# KIND: scorecard (default) or ledger (one row per asset of the same
+# inventory, also streamed).
 #
 # Needs: python3, /usr/bin/time. Not part of ctest.
 set -euo pipefail
@@ -16,6 +19,7 @@ build=${1:-$root/build}
 units=${2:-10000}
 findings=${3:-1000000}
 formats=${4:-html,csv,json,md,xlsx}
+kind=${5:-scorecard}
 bin=$build/bin/ciiscope
 work=${BENCH_DIR:-/tmp/ciiscope-bench-reports}
 [ -x "$bin" ] || { echo "no ciiscope binary at $bin (build first)" >&2; exit 2; }
@@ -25,7 +29,7 @@ mkdir -p "$work"
 # run_size UNITS FINDINGS → prints one result line, sets SECS and RSS (KiB)
 run_size() {
   local u=$1 f=$2
-  local db=$work/scale-$u-$f.db out=$work/out-$u-$f
+  local db=$work/scale-$u-$f.db out=$work/out-$kind-$u-$f
   if [ ! -s "$db" ]; then
     rm -f "$db" "$db-wal" "$db-shm"
     "$bin" --db "$db" units list >/dev/null   # creates the schema
@@ -33,7 +37,7 @@ run_size() {
   fi
   rm -rf "$out"
   local tf=$work/time-$u-$f.txt
-  /usr/bin/time -v -o "$tf" "$bin" --db "$db" --lang zh report --kind scorecard \
+  /usr/bin/time -v -o "$tf" "$bin" --db "$db" --lang zh report --kind "$kind" \
     --format "$formats" -o "$out/" > "$work/report-$u-$f.log"
   local wall rss
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$tf")
@@ -43,7 +47,7 @@ run_size() {
   local bytes
   bytes=$(du -sb "$out" | awk '{print $1}')
   printf '%8d %9d %9.1f %12.1f %12.1f   %s\n' "$u" "$f" "$SECS" "$(echo "$RSS/1024" | bc -l)" \
-    "$(echo "$bytes/1048576" | bc -l)" "$formats"
+    "$(echo "$bytes/1048576" | bc -l)" "$kind $formats"
 }
 
 printf '%8s %9s %9s %12s %12s   %s\n' units findings seconds peak_RSS_MiB output_MiB formats

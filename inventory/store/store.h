@@ -18,6 +18,7 @@
 
 #include "core/result.h"
 #include "inventory/model/drill.h"
+#include "inventory/model/ledger.h"
 #include "inventory/model/model.h"
 #include "inventory/model/monitor_event.h"
 #include "inventory/model/observation.h"
@@ -220,6 +221,31 @@ class Store {
   Status ForEachFixedFinding(int64_t from, int64_t to,
                              const std::function<Status(const AccountableFinding&)>& fn);
   Result<ScanExposure> ExposureOf(int64_t scan_id);
+  // --- report views (store_reports.cpp) ---
+  // Every asset with its unit, by unit hierarchy (depth first, ministry →
+  // … → department; assets of no unit last), CII confirmed first, then
+  // candidates, then the rest, then address. Counted findings (at `now`) by
+  // severity, open services, and whether a counted 双非 finding names it.
+  Status ForEachLedgerRow(int64_t now, const std::function<Status(const LedgerRow&)>& fn);
+  Result<LedgerTotals> LedgerTotalsAt(int64_t now);
+  // Units with findings that count at `now`, in unit hierarchy order; a
+  // last entry with unit_id 0 sums the findings on assets of no unit.
+  Result<std::vector<NoticeUnit>> NoticeUnits(int64_t now);
+  // A unit's counted findings (severity desc, then due date, unset last),
+  // each with its asset's host names.
+  Status ForEachNoticeFinding(
+      int64_t unit_id, int64_t now,
+      const std::function<Status(const AccountableFinding&, const std::vector<std::string>&)>& fn);
+  // Services open in `from` and not open in `to`; `probed`: `to` holds
+  // evidence of the service (e.g. seen closed); with the asset's host names.
+  Status ForEachServiceGoneFrom(
+      int64_t from, int64_t to,
+      const std::function<Status(const Service&, bool probed, const std::vector<std::string>&)>& fn);
+  // Present in `from`, not in `to`, and `to` collected no evidence of the
+  // finding's service (asset-level: of its asset): `to` did not re-test it.
+  Status ForEachFindingNotRechecked(int64_t from, int64_t to,
+                                    const std::function<Status(const AccountableFinding&)>& fn);
+
   // --- monitoring events (store_monitor.cpp) ---
   // Inserts the events in one transaction and sets their ids.
   Status AddMonitorEvents(std::vector<MonitorEvent>& events);

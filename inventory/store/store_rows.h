@@ -33,6 +33,21 @@ Service ReadService(const sqlite::Statement& stmt);
 // last reopen time, last fix time and reopen count from that column.
 AccountableFinding ReadAccountable(const sqlite::Statement& stmt, int reopen_cols_at);
 
+// Findings that count at :now (bound as ?1): the scorecard's and the
+// notices' condition (docs/scoring.md).
+inline constexpr std::string_view kCountedWhere =
+    "(f.status IN ('open', 'acknowledged', 'reopened', 'fixed') OR "
+    "(f.status = 'accepted' AND f.due_at > 0 AND f.due_at < ?1))";
+
+inline constexpr std::string_view kSeverityRankF =
+    "(CASE f.severity WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2 "
+    "WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END)";
+
+// Unit columns appended after the finding columns; unit_id NULL = none.
+inline constexpr std::string_view kUnitColumns =
+    "u.id, COALESCE(u.code, ''), COALESCE(u.name, ''), COALESCE(u.owner, ''), "
+    "COALESCE(u.contact, '')";
+
 // Monitor events: columns without alias; ReadMonitorEvent reads them from
 // column 0 (store_monitor.cpp).
 extern const std::string_view kMonitorEventColumns;

@@ -18,20 +18,6 @@ constexpr std::string_view kRepeatExists =
     "EXISTS (SELECT 1 FROM finding_events e WHERE e.finding_id = f.id AND "
     "e.to_status = 'reopened')";
 
-// Findings that count at :now (bound as ?1).
-constexpr std::string_view kCountedWhere =
-    "(f.status IN ('open', 'acknowledged', 'reopened', 'fixed') OR "
-    "(f.status = 'accepted' AND f.due_at > 0 AND f.due_at < ?1))";
-
-constexpr std::string_view kSeverityRankF =
-    "(CASE f.severity WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2 "
-    "WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END)";
-
-// Unit columns appended after the finding columns; unit_id NULL = none.
-constexpr std::string_view kUnitColumns =
-    "u.id, COALESCE(u.code, ''), COALESCE(u.name, ''), COALESCE(u.owner, ''), "
-    "COALESCE(u.contact, '')";
-
 
 }  // namespace
 

@@ -257,6 +257,16 @@ class KindLookTest : public ::testing::Test {
     if (kind == "scorecard") r = BuildScorecardReport(*store_, lang, {0, kNow, 12});
     if (kind == "diff") r = BuildDiffReport(*store_, lang, {1, 2, 0, 0});
     if (kind == "drill") r = BuildDrillReport(*store_, lang, 0, kNow);
+    if (kind == "ledger") r = BuildLedgerReport(*store_, lang, kNow);
+    if (kind == "notice") {
+      // The notice of unit "../../x" (2), the one with findings to fix.
+      NoticeOptions o;
+      o.now = kNow;
+      o.issuer = testing::kScriptTag;
+      auto sel = SelectNoticeUnits(*store_, o);
+      EXPECT_TRUE(sel && sel->targets.size() == 1u);
+      if (sel && !sel->targets.empty()) r = BuildNoticeReport(*store_, lang, sel->targets[0], o);
+    }
     EXPECT_TRUE(r) << r.error().message();
     return r ? std::move(*r) : TableReport{};
   }
@@ -273,16 +283,25 @@ class KindLookTest : public ::testing::Test {
 TEST_F(KindLookTest, EveryKindRendersCleanlyInChromium) {
   std::string chromium = RequireChromium();
   if (chromium.empty()) return;
-  for (const std::string kind : {"scorecard", "diff", "drill"}) {
+  for (const std::string kind : {"scorecard", "diff", "drill", "ledger", "notice"}) {
     for (Lang lang : {Lang::kZh, Lang::kEn}) {
       std::string tag = kind + "-" + std::string(LangTag(lang));
       std::string dom;
       LookAtPage(chromium, WriteKind(kind, lang, "html"), tag, &dom);
-      EXPECT_TRUE(Contains(dom, "<svg")) << tag << ": no chart";
+      if (kind != "notice") {
+        EXPECT_TRUE(Contains(dom, "<svg")) << tag << ": no chart";
+      }
       EXPECT_TRUE(Contains(dom, "&lt;script&gt;")) << tag << ": hostile text missing";
       if (kind == "scorecard") {
         EXPECT_TRUE(Contains(dom, "class=\"notice\"")) << tag;
         EXPECT_TRUE(Contains(dom, lang == Lang::kZh ? "整改通知书" : "Rectification notice"));
+      }
+      if (kind == "ledger") {
+        EXPECT_TRUE(Contains(dom, lang == Lang::kZh ? "资产台账" : "Asset ledger")) << tag;
+        EXPECT_TRUE(Contains(dom, "10.1.0.1")) << tag;
+      }
+      if (kind == "notice") {
+        EXPECT_TRUE(Contains(dom, lang == Lang::kZh ? "整改事项" : "What to fix")) << tag;
       }
     }
   }
@@ -290,7 +309,7 @@ TEST_F(KindLookTest, EveryKindRendersCleanlyInChromium) {
 
 TEST_F(KindLookTest, EveryKindPrintsToPdf) {
   if (RequireChromium().empty()) return;
-  for (const std::string kind : {"scorecard", "drill"}) {
+  for (const std::string kind : {"scorecard", "drill", "ledger", "notice"}) {
     std::string bytes = Slurp(WriteKind(kind, Lang::kZh, "pdf"));
     ASSERT_TRUE(bytes.starts_with("%PDF-")) << kind;
     EXPECT_TRUE(Contains(bytes, "CJK")) << kind;
@@ -309,8 +328,13 @@ TEST_F(KindLookTest, EveryKindOpensInOpenpyxlWithoutFormulas) {
       {"scorecard", "Summary|Units ranked within each parent|Score trend (mean of top-level|"
                     "Overdue list|Look-back list (回头看)|Rectification notices (整改通知书)",
        "Parent|Rank|Unit|Unit code|Level|Score", 6},
-      {"diff", "Summary|New assets|Gone assets|New services|Gone services|New findings|"
-               "Fixed findings", "Address|Hostnames|Unit", 7},
+      {"diff", "Summary|Scan coverage|New assets|Gone assets|Assets not covered by the later|"
+               "New services|Gone services|Services not covered by the lat|New findings|"
+               "Fixed findings|Findings the later scan did not", "Aspect|Earlier scan|Later scan",
+       11},
+      {"ledger", "Summary|Ledger entries",
+       "Unit|Unit code|Unit path|Responsible|Contact|Address|Hostnames|Role|Criticality|CII status", 2},
+      {"notice", "Summary|What to fix", "No.|Severity|Rule|Title|Asset|Status", 2},
       {"drill", "Summary|Exposure_ at start and at end|Findings opened in the window|"
                 "Findings closed in the window|Time to fix per unit|Drill and monitoring events",
        "Measure|At start|At end|Change", 6},

@@ -1,42 +1,11 @@
 #include "hostile_store.h"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include "inventory/store/store.h"
 #include "test_model.h"
 
 namespace ciiscope::reports::testing {
-namespace {
-
-// Binds every '?' in order: int64_t or std::string values.
-class Sql {
- public:
-  explicit Sql(const std::string& path) {
-    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
-  }
-  ~Sql() { sqlite3_close(db_); }
-  template <typename... Args>
-  void Run(const char* sql, const Args&... args) {
-    sqlite3_stmt* stmt = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db_);
-    int i = 0;
-    (Bind(stmt, ++i, args), ...);
-    EXPECT_EQ(sqlite3_step(stmt), SQLITE_DONE) << sql << ": " << sqlite3_errmsg(db_);
-    sqlite3_finalize(stmt);
-  }
-
- private:
-  static void Bind(sqlite3_stmt* s, int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
-  static void Bind(sqlite3_stmt* s, int i, int v) { sqlite3_bind_int64(s, i, v); }
-  static void Bind(sqlite3_stmt* s, int i, const std::string& v) {
-    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  sqlite3* db_ = nullptr;
-};
-
-}  // namespace
-
 void FillHostileStore(const std::string& path) {
   {
     auto store = inventory::Store::Open(path);  // creates the schema
@@ -65,6 +34,10 @@ void FillHostileStore(const std::string& path) {
          "[\"" + std::string("\\u003cscript\\u003e") + "\",\"x\"]", kT0, kT0 + 3 * kHour, kT0,
          kT0 + kHour, "[\"evil\\\"><img src=x onerror=alert(1)>\"]", kT0 + 3 * kHour,
          kT0 + 3 * kHour);
+  db.Run("UPDATE assets SET cii_reason = ?, cii_decided_by = ?, role = ?, data_tags_json = ?, "
+         "identified_by = ? WHERE id = 10",
+         kScriptTag, kFormula, kRloName, "[\"" + std::string("\\u003cimg src=x\\u003e") + "\"]",
+         kImgBreakout);
   db.Run("INSERT INTO services (id, asset_id, transport, port, name, product, version) VALUES "
          "(100, 10, 'tcp', 80, 'http', ?, ?), (101, 11, 'tcp', 23, 'telnet', ?, ''), "
          "(102, 12, 'tcp', 6379, 'redis', ?, '')",

@@ -164,5 +164,26 @@ TEST_F(IntegrityTest, JsonReportsAlsoCheckTheEmbeddedDigest) {
   EXPECT_TRUE(Contains(bad->line, "embedded JSON digest")) << bad->line;
 }
 
+TEST_F(IntegrityTest, SectionedJsonReportsVerifyByTheirDigestFile) {
+  // table-report/1 JSON carries no embedded digest: the .sha256 beside it is
+  // checked, and without one there is nothing to check.
+  std::string path = (dir_ / "ledger.json").string();
+  std::ofstream(path) << "{\"schema\":\"ciiscope.table-report/1\",\"sections\":[]}";
+  ASSERT_TRUE(WriteDigestFile(path).has_value());
+  Result<VerifyOutcome> ok = VerifyReportFile(path, std::nullopt);
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_TRUE(ok->ok) << ok->line;
+  std::ofstream(path, std::ios::app) << " ";
+  Result<VerifyOutcome> edited = VerifyReportFile(path, std::nullopt);
+  ASSERT_TRUE(edited.has_value());
+  EXPECT_FALSE(edited->ok);
+  EXPECT_TRUE(Contains(edited->line, "digest mismatch")) << edited->line;
+  std::filesystem::remove(path + ".sha256");
+  Result<VerifyOutcome> none = VerifyReportFile(path, std::nullopt);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_FALSE(none->ok);
+  EXPECT_TRUE(Contains(none->line, "no digest")) << none->line;
+}
+
 }  // namespace
 }  // namespace ciiscope::reports

@@ -38,6 +38,16 @@ class KindReportsTest : public ::testing::Test {
       r = BuildScorecardReport(*store_, lang, {0, kT0 + 10 * kHour, 12});
     } else if (kind == "diff") {
       r = BuildDiffReport(*store_, lang, {1, 2, 0, 0});
+    } else if (kind == "ledger") {
+      r = BuildLedgerReport(*store_, lang, kT0 + 10 * kHour);
+    } else if (kind == "notice") {
+      NoticeOptions o;
+      o.now = kT0 + 10 * kHour;
+      o.issuer = testing::kImgBreakout;
+      o.reference_prefix = testing::kFormula;
+      auto sel = SelectNoticeUnits(*store_, o);
+      EXPECT_TRUE(sel && sel->targets.size() == 1u);
+      if (sel && !sel->targets.empty()) r = BuildNoticeReport(*store_, lang, sel->targets[0], o);
     } else {
       r = BuildDrillReport(*store_, lang, 0, kT0 + 10 * kHour);
     }
@@ -154,8 +164,22 @@ TEST_F(KindReportsTest, DrillHasWindowExposureOpenedClosedTimeToFixAndEvents) {
   EXPECT_TRUE(timeline);
 }
 
+TEST_F(KindReportsTest, LedgerAndNoticeCarryTheHostileValuesEscaped) {
+  json ledger = Json("ledger");
+  const json& rows = Rows(ledger, "ledger");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0]["address"], "10.1.0.1");  // confirmed CII first in unit "../../x"
+  EXPECT_EQ(rows[0]["unit"], "../../x");
+  EXPECT_EQ(rows[0]["cii_status"], "confirmed");
+  EXPECT_TRUE(Contains(rows[0]["cii_basis"].get<std::string>(), testing::kScriptTag));
+  EXPECT_EQ(rows[0]["findings_high"], 1);
+  EXPECT_EQ(rows[1]["findings_critical"], 1);
+  json notice = Json("notice");
+  EXPECT_EQ(Rows(notice, "items").size(), 2u);
+}
+
 TEST_F(KindReportsTest, EveryFormatAndLanguageEscapesHostileValues) {
-  for (const std::string kind : {"scorecard", "diff", "drill"}) {
+  for (const std::string kind : {"scorecard", "diff", "drill", "ledger", "notice"}) {
     for (Lang lang : {Lang::kZh, Lang::kEn}) {
       TableReport report = Kind(kind, lang);
       SCOPED_TRACE(kind + (lang == Lang::kZh ? " zh" : " en"));
