@@ -22,6 +22,7 @@ struct ScanRequest {
   std::string profile = "adhoc";
   int concurrency = 256;
   double rate = 0;            // --rate connects/s; 0 = as fast as the machine allows
+  double unit_rate = 0;       // --unit-rate probes/s into any one unit's ranges; 0 = no such limit
   int retries = 1;            // --retries for ports that did not answer
   std::string io = "auto";    // --io auto|uring|epoll (connect engine)
   int connect_timeout_ms = 1500;

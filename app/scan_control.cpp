@@ -64,6 +64,7 @@ std::string ScanOptionsJson(const ScanRequest& r, size_t target_count) {
                       {"allow_reserved", r.allow_reserved},
                       {"concurrency", r.concurrency},
                       {"rate", r.rate},
+                      {"unit_rate", r.unit_rate},
                       {"retries", r.retries},
                       {"io", r.io},
                       {"connect_timeout_ms", r.connect_timeout_ms},
@@ -105,6 +106,7 @@ Result<ResumePlan> PlanResume(inventory::Store& store, int64_t scan_id) {
     r.allow_reserved = options.value("allow_reserved", false);
     r.concurrency = options.value("concurrency", r.concurrency);
     r.rate = options.value("rate", r.rate);
+    r.unit_rate = options.value("unit_rate", r.unit_rate);
     r.retries = options.value("retries", r.retries);
     r.io = options.value("io", r.io);
     r.connect_timeout_ms = options.value("connect_timeout_ms", r.connect_timeout_ms);
