@@ -144,6 +144,9 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
     return Error(ErrorCode::kInvalidArgument, "--retries must be 0..10");
   }
   CII_RETURN_IF_ERROR(scanner::ParseConnectIoKind(request.io));
+  if (request.send != "auto" && request.send != "raw" && request.send != "afpacket") {
+    return Error(ErrorCode::kInvalidArgument, "--send must be auto, raw or afpacket (got '" + request.send + "')");
+  }
   scanner::Shard shard;
   if (!request.shard.empty()) {
     CII_ASSIGN_OR_RETURN(shard, scanner::ParseShard(request.shard));
@@ -205,6 +208,7 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
   }
   options.retries = request.retries;
   options.io = request.io;
+  options.send = request.send;
   options.connect_timeout = std::chrono::milliseconds(request.connect_timeout_ms);
   options.service_timeout = std::chrono::milliseconds(request.service_timeout_ms);
   options.service_probes = request.service_probes;

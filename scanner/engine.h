@@ -43,6 +43,10 @@ struct ScanOptions {
   std::vector<double> unit_rates;
   int retries = 1;        // extra attempts for a port that did not answer in connect_timeout
   std::string io = "auto";  // connect engine's kernel interface: auto | uring | epoll
+  // syn engine's IPv4 sender: raw (IP raw socket) | afpacket (Ethernet frames
+  // on a packet socket where the next hop is Ethernet and resolved; the raw
+  // socket elsewhere, e.g. loopback) | auto (= afpacket).
+  std::string send = "auto";
   std::chrono::milliseconds connect_timeout{1500};
   std::chrono::milliseconds service_timeout{5000};  // absolute deadline per service conversation
   size_t banner_cap = 16 * 1024;

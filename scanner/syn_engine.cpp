@@ -1,5 +1,6 @@
 #include "scanner/syn_engine.h"
 
+#include <linux/if_packet.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -21,6 +22,7 @@
 
 #include "scanner/evidence.h"
 #include "scanner/probes/probe.h"
+#include "scanner/syn/afpacket.h"
 #include "scanner/syn/privileges.h"
 #include "scanner/syn/syn_io.h"
 #include "scanner/syn/syn_packet.h"
@@ -49,6 +51,15 @@ struct SynSweep {
   std::unordered_map<uint32_t, uint32_t> target_of;
   std::vector<syn::Ip6> dst6, src6;  // IPv6 targets (zero for IPv4 ones)
   std::map<syn::Ip6, uint32_t> target_of6;
+  // --send afpacket: the packet sockets (one per next hop) and, per target,
+  // the one it goes through (-1: the raw socket).
+  struct PacketLink {
+    int fd = -1;
+    int ifindex = 0;
+    syn::Mac src{}, dst{};
+  };
+  std::vector<PacketLink> links;
+  std::vector<int32_t> link_of;
   std::vector<int32_t> port_index = std::vector<int32_t>(65536, -1);
   std::vector<std::atomic<uint64_t>> answered;
   std::unique_ptr<std::atomic<bool>[]> host_seen;
@@ -203,10 +214,13 @@ void Send(SynSweep& sweep, int raw4, int raw6) {
   Batch b4, b6;
   b4.fd = raw4;
   b6.fd = raw6;
+  std::vector<Batch> bl(sweep.links.size());
+  for (size_t i = 0; i < bl.size(); ++i) bl[i].fd = sweep.links[i].fd;
   uint16_t ip_id = 1;
   auto flush = [&] {
     b4.Flush(sweep.stop);
     b6.Flush(sweep.stop);
+    for (auto& b : bl) b.Flush(sweep.stop);
   };
   auto pair_at = [&](uint64_t k) { return sweep.order(ShardPosition(k, opts.shard)); };
   auto unit_of = [&](uint64_t pair) -> int32_t {
@@ -229,6 +243,21 @@ void Send(SynSweep& sweep, int raw4, int raw6) {
       a6->sin6_family = AF_INET6;
       std::memcpy(&a6->sin6_addr, dst.data(), 16);
       if (b6.Commit(sizeof(sockaddr_in6))) b6.Flush(sweep.stop);
+    } else if (int32_t l = sweep.link_of.empty() ? -1 : sweep.link_of[ti]; l >= 0) {
+      const auto& link = sweep.links[static_cast<size_t>(l)];
+      Batch& b = bl[static_cast<size_t>(l)];
+      std::byte* p = b.Add(syn::kEthernetHeader + syn::kSynPacketSize, &addr);
+      syn::WriteEthernetHeader(reinterpret_cast<uint8_t*>(p), link.dst, link.src);
+      uint32_t seq = syn::Cookie(sweep.key, sweep.src[ti], sweep.dst[ti], sweep.sport, port);
+      syn::BuildSyn(std::span<std::byte, syn::kSynPacketSize>(p + syn::kEthernetHeader, syn::kSynPacketSize),
+                    sweep.src[ti], sweep.dst[ti], sweep.sport, port, seq, ip_id++);
+      auto* ll = reinterpret_cast<sockaddr_ll*>(addr);
+      ll->sll_family = AF_PACKET;
+      ll->sll_ifindex = link.ifindex;
+      ll->sll_protocol = htons(0x0800);
+      ll->sll_halen = 6;
+      std::memcpy(ll->sll_addr, link.dst.data(), 6);
+      if (b.Commit(sizeof(sockaddr_ll))) b.Flush(sweep.stop);
     } else {
       std::byte* p = b4.Add(syn::kSynPacketSize, &addr);
       uint32_t seq = syn::Cookie(sweep.key, sweep.src[ti], sweep.dst[ti], sweep.sport, port);
@@ -317,6 +346,103 @@ asio::awaitable<void> ProbeWorker(SynSweep& sweep, const ProbeRegistry& probes, 
   }
 }
 
+// --send afpacket, before the privileges go: one packet socket per
+// (Ethernet device, next hop) of the IPv4 targets. Returns the next hop
+// index of every target (-1: raw socket) and the next hops' addresses.
+struct PacketPlan {
+  std::vector<int32_t> hop_of;
+  std::vector<uint32_t> hop_addr;
+  std::vector<std::string> hop_device;
+};
+
+Result<PacketPlan> OpenPacketLinks(SynSweep& sweep) {
+  PacketPlan plan;
+  plan.hop_of.assign(sweep.targets.size(), -1);
+  const auto routes = syn::ParseRouteTable(syn::ReadProcFile("/proc/net/route"));
+  std::map<std::pair<std::string, uint32_t>, int32_t> hops;
+  std::map<std::string, std::optional<syn::Link>> devices;
+  for (size_t i = 0; i < sweep.targets.size(); ++i) {
+    if (!sweep.targets[i].address.is_v4()) continue;
+    auto hop = syn::LookupRoute(routes, sweep.dst[i]);
+    if (!hop) continue;
+    auto dev = devices.find(hop->device);
+    if (dev == devices.end()) {
+      auto link = syn::LinkOf(hop->device);
+      std::optional<syn::Link> usable;
+      if (link && link->ethernet) usable = *link;
+      dev = devices.emplace(hop->device, usable).first;
+    }
+    if (!dev->second) continue;  // loopback, tunnels, …: the raw socket
+    auto [it, fresh] = hops.emplace(std::pair{hop->device, hop->addr}, static_cast<int32_t>(sweep.links.size()));
+    if (fresh) {
+      CII_ASSIGN_OR_RETURN(int fd, syn::OpenPacketSender(dev->second->ifindex));
+      sweep.links.push_back({fd, dev->second->ifindex, dev->second->mac, {}});
+      plan.hop_addr.push_back(hop->addr);
+      plan.hop_device.push_back(hop->device);
+    }
+    plan.hop_of[i] = it->second;
+  }
+  return plan;
+}
+
+// After the drop: the next hops' MACs from the neighbour table. A next hop
+// the kernel has not resolved gets one real probe (the first port of its
+// first target) through the raw socket, which makes the kernel resolve it;
+// the table is read again for up to a second. Targets behind next hops still
+// unresolved keep the raw socket.
+void ResolvePacketLinks(SynSweep& sweep, const PacketPlan& plan, int raw4) {
+  if (sweep.links.empty()) return;
+  const auto& ports = sweep.options.ports.ports();
+  std::vector<bool> known(sweep.links.size(), false);
+  auto read_table = [&] {
+    std::string table = syn::ReadProcFile("/proc/net/arp");
+    size_t missing = 0;
+    for (size_t h = 0; h < sweep.links.size(); ++h) {
+      if (known[h]) continue;
+      if (auto mac = syn::ParseArpTable(table, plan.hop_addr[h], plan.hop_device[h])) {
+        sweep.links[h].dst = *mac;
+        known[h] = true;
+      } else {
+        ++missing;
+      }
+    }
+    return missing;
+  };
+  if (read_table() > 0 && raw4 >= 0) {
+    std::vector<bool> nudged(sweep.links.size(), false);
+    for (size_t i = 0; i < plan.hop_of.size(); ++i) {
+      int32_t h = plan.hop_of[i];
+      if (h < 0 || known[static_cast<size_t>(h)] || nudged[static_cast<size_t>(h)]) continue;
+      nudged[static_cast<size_t>(h)] = true;
+      std::array<std::byte, syn::kSynPacketSize> pkt{};
+      uint32_t seq = syn::Cookie(sweep.key, sweep.src[i], sweep.dst[i], sweep.sport, ports[0]);
+      syn::BuildSyn(pkt, sweep.src[i], sweep.dst[i], sweep.sport, ports[0], seq, 0);
+      sockaddr_in to{};
+      to.sin_family = AF_INET;
+      to.sin_addr.s_addr = htonl(sweep.dst[i]);
+      (void)::sendto(raw4, pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to));
+    }
+    auto until = Clock::now() + std::chrono::seconds(1);
+    while (read_table() > 0 && Clock::now() < until && !sweep.stop.load()) {
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+  }
+  sweep.link_of.assign(plan.hop_of.size(), -1);
+  size_t through = 0;
+  for (size_t i = 0; i < plan.hop_of.size(); ++i) {
+    int32_t h = plan.hop_of[i];
+    if (h >= 0 && known[static_cast<size_t>(h)]) {
+      sweep.link_of[i] = h;
+      ++through;
+    }
+  }
+  for (size_t h = 0; h < known.size(); ++h) {
+    if (!known[h]) spdlog::warn("syn engine: next hop on {} not resolved; its targets use the raw socket", plan.hop_device[h]);
+  }
+  spdlog::info("syn engine: {} of {} target(s) sent through AF_PACKET ({} next hop(s))", through,
+               sweep.targets.size(), sweep.links.size());
+}
+
 class SynEngine : public ScanEngine {
  public:
   std::string_view name() const override { return "syn"; }
@@ -392,8 +518,22 @@ class SynEngine : public ScanEngine {
       int linktype = pcap_datalink(handle.get());
       captures.push_back({std::move(handle), linktype});
     }
+    if (options.send != "raw" && options.send != "afpacket" && options.send != "auto") {
+      return Error(ErrorCode::kInvalidArgument, "--send must be raw, afpacket or auto (got '" + options.send + "')");
+    }
+    struct LinkCloser {
+      std::vector<SynSweep::PacketLink>& links;
+      ~LinkCloser() {
+        for (auto& l : links) ::close(l.fd);
+      }
+    } link_closer{sweep.links};
+    PacketPlan packet_plan;
+    if (options.send != "raw" && any_v4) {
+      CII_ASSIGN_OR_RETURN(packet_plan, OpenPacketLinks(sweep));
+    }
     syn::DropTarget drop = syn::ChooseDropTarget();
     CII_RETURN_IF_ERROR(syn::DropPrivileges(drop));
+    ResolvePacketLinks(sweep, packet_plan, raw4.fd);
     std::string device_list;
     for (const auto& d : devices) device_list += (device_list.empty() ? "" : ",") + d;
     spdlog::info("syn engine: raw socket and capture on {} open; now running as {}", device_list,

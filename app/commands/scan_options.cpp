@@ -34,6 +34,10 @@ void AddScanFlags(CLI::App* cmd, ScanFlags& flags) {
       ->capture_default_str();
   cmd->add_option("--io", flags.request.io, "Connect engine kernel interface: auto, uring, epoll")
       ->capture_default_str();
+  cmd->add_option("--send", flags.request.send,
+                  "Syn engine sender: raw (IP raw socket), afpacket (Ethernet frames on a packet socket, "
+                  "raw socket on loopback), auto")
+      ->capture_default_str();
   cmd->add_option("--service-timeout", flags.request.service_timeout_ms,
                   "Deadline per service conversation in ms")
       ->capture_default_str();

@@ -255,6 +255,90 @@ TEST(SynEngineTest, FindsExactOpenPortsOverIpv6OnLoopbackAndVeth) {
   EXPECT_EXIT(ScanIpv6InNamespaces(), ::testing::ExitedWithCode(0), "");
 }
 
+std::string ShOut(const std::string& cmd) {
+  std::string out;
+  if (FILE* f = popen(cmd.c_str(), "r")) {
+    char buf[256];
+    while (fgets(buf, sizeof(buf), f) != nullptr) out += buf;
+    pclose(f);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+// One syn scan with `send` in a forked child (the scan drops this process's
+// privileges); exit code 0 when open/closed/filtered are as given.
+int ScanForked(const std::string& send, const std::vector<uint16_t>& ports, uint64_t open, uint64_t closed,
+               uint64_t filtered) {
+  pid_t child = fork();
+  if (child == 0) {
+    ScanOptions options;
+    options.ports = core::PortList::Of(ports);
+    options.service_probes = false;
+    options.connect_timeout = std::chrono::milliseconds(400);
+    options.retries = 0;
+    options.send = send;
+    MemorySink sink;
+    std::atomic<bool> stop{false};
+    auto stats = MakeSynEngine()->Run({Target{*core::IpAddress::Parse("127.0.0.1"), ""},
+                                       Target{*core::IpAddress::Parse("10.204.0.2"), ""}},
+                                      options, sink, stop, nullptr);
+    if (!stats) {
+      std::fprintf(stderr, "%s: %s\n", send.c_str(), stats.error().message().c_str());
+      _exit(2);
+    }
+    std::fprintf(stderr, "%s: open %llu closed %llu filtered %llu\n", send.c_str(),
+                 (unsigned long long)stats->open, (unsigned long long)stats->closed,
+                 (unsigned long long)stats->filtered);
+    _exit(stats->open == open && stats->closed == closed && stats->filtered == filtered ? 0 : 3);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 99;
+}
+
+// --send afpacket: the veth's queueing discipline drops every packet
+// (pfifo limit 0), so only frames that bypass it (PACKET_QDISC_BYPASS) reach
+// the peer: the raw socket finds the peer's ports filtered, AF_PACKET finds
+// exactly its open ones. Neighbours are permanent on both sides (ARP could
+// not pass the qdisc either). 127.0.0.1 keeps the raw socket in both runs.
+void ScanThroughAfPacket() {
+  if (unshare(CLONE_NEWNET) != 0) _exit(10);
+  Sh("ip link set lo up");
+  int lfd;
+  uint16_t local_open = Listen("127.0.0.1", &lfd);
+  uint16_t far_open[2];
+  int hold;
+  pid_t peer = StartPeer("10.204.0", far_open, &hold);
+  const std::string pid = std::to_string(peer);
+  // (ip, not /sys: sysfs still shows the namespace the test started in.)
+  const std::string mac_of = " -o link show dev %s | sed -n 's/.*link\\/ether \\([0-9a-f:]*\\).*/\\1/p'";
+  auto mac = [&](const std::string& prefix, const char* dev) {
+    char cmd[256];
+    std::snprintf(cmd, sizeof(cmd), (prefix + "ip" + mac_of).c_str(), dev);
+    return ShOut(cmd);
+  };
+  std::string peer_mac = mac("nsenter -t " + pid + " -n ", "cs-t-b");
+  std::string my_mac = mac("", "cs-t-a");
+  Sh("ip neigh replace 10.204.0.2 lladdr " + peer_mac + " dev cs-t-a nud permanent");
+  Sh("nsenter -t " + pid + " -n ip neigh replace 10.204.0.1 lladdr " + my_mac + " dev cs-t-b nud permanent");
+  Sh("tc qdisc add dev cs-t-a root pfifo limit 0");
+  std::vector<uint16_t> ports = {local_open, far_open[0], far_open[1], 1};
+  int raw = ScanForked("raw", ports, 1, 3, 4);
+  int afpacket = ScanForked("afpacket", ports, 3, 5, 0);
+  int bad = ScanForked("carrier-pigeon", ports, 0, 0, 0);
+  StopPeer(peer, hold);
+  if (raw != 0) _exit(30 + raw);
+  if (afpacket != 0) _exit(40 + afpacket);
+  _exit(bad == 2 ? 0 : 50);
+}
+
+TEST(SynEngineTest, AfPacketSenderBypassesTheQdiscAndKeepsLoopback) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, packet sockets)";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(ScanThroughAfPacket(), ::testing::ExitedWithCode(0), "");
+}
+
 // Host discovery in a namespace: the veth peer (PREFIX.2) is up, PREFIX.3 is
 // absent; each method alone must find exactly the peer.
 void DiscoverInNamespaces() {
