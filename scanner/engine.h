@@ -45,7 +45,7 @@ struct ScanOptions {
   std::string io = "auto";  // connect engine's kernel interface: auto | uring | epoll
   // syn engine's IPv4 sender: raw (IP raw socket) | afpacket (Ethernet frames
   // on a packet socket where the next hop is Ethernet and resolved; the raw
-  // socket elsewhere, e.g. loopback) | auto (= afpacket).
+  // socket elsewhere, e.g. loopback) | auto (= raw for now).
   std::string send = "auto";
   std::chrono::milliseconds connect_timeout{1500};
   std::chrono::milliseconds service_timeout{5000};  // absolute deadline per service conversation

@@ -36,7 +36,7 @@ void AddScanFlags(CLI::App* cmd, ScanFlags& flags) {
       ->capture_default_str();
   cmd->add_option("--send", flags.request.send,
                   "Syn engine sender: raw (IP raw socket), afpacket (Ethernet frames on a packet socket, "
-                  "raw socket on loopback), auto")
+                  "raw socket on loopback), auto (= raw)")
       ->capture_default_str();
   cmd->add_option("--service-timeout", flags.request.service_timeout_ms,
                   "Deadline per service conversation in ms")
