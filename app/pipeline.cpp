@@ -27,6 +27,7 @@
 #include "scanner/discovery.h"
 #include "scanner/engine.h"
 #include "scanner/permutation.h"
+#include "scanner/rate_gate.h"
 #include "scanner/targets.h"
 #include "scanner/udp_engine.h"
 
@@ -94,6 +95,27 @@ Result<std::vector<scanner::Target>> ApplyDiscovery(Context& ctx, ScanRequest& r
   return up;
 }
 
+// --unit-rate: every target goes to the unit of the ledger whose registered
+// CIDR holding it is the most specific; each unit gets the same rate.
+Status AssignUnitRates(inventory::Store& store, const std::vector<scanner::Target>& targets, double rate,
+                       scanner::ScanOptions& options) {
+  CII_ASSIGN_OR_RETURN(auto units, store.ListUnits());
+  std::vector<std::vector<core::Cidr>> cidrs(units.size());
+  for (size_t u = 0; u < units.size(); ++u) {
+    for (const auto& text : units[u].cidrs) {
+      if (auto c = core::Cidr::Parse(text)) cidrs[u].push_back(*c);
+    }
+  }
+  options.target_unit = scanner::AssignUnits(targets, cidrs);
+  options.unit_rates.assign(units.size(), rate);
+  size_t covered = std::count_if(options.target_unit.begin(), options.target_unit.end(),
+                                 [](int32_t u) { return u >= 0; });
+  spdlog::info("--unit-rate {}/s: {} of {} target(s) belong to a unit of the ledger ({} unit(s)); "
+               "the others only obey --rate",
+               rate, covered, targets.size(), units.size());
+  return Ok();
+}
+
 }  // namespace
 
 namespace {
@@ -144,10 +166,16 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
     return Error(ErrorCode::kInvalidArgument, "--concurrency must be 1..65536");
   }
   if (request.rate < 0) return Error(ErrorCode::kInvalidArgument, "--rate must be >= 0 (0 = unlimited)");
+  if (!(request.unit_rate >= 0)) {
+    return Error(ErrorCode::kInvalidArgument, "--unit-rate must be >= 0 (0 = no per-unit limit)");
+  }
   if (request.retries < 0 || request.retries > 10) {
     return Error(ErrorCode::kInvalidArgument, "--retries must be 0..10");
   }
   CII_RETURN_IF_ERROR(scanner::ParseConnectIoKind(request.io));
+  if (request.send != "auto" && request.send != "raw" && request.send != "afpacket") {
+    return Error(ErrorCode::kInvalidArgument, "--send must be auto, raw or afpacket (got '" + request.send + "')");
+  }
   scanner::Shard shard;
   if (!request.shard.empty()) {
     CII_ASSIGN_OR_RETURN(shard, scanner::ParseShard(request.shard));
@@ -204,8 +232,12 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
   options.ports = ports;
   options.concurrency = request.concurrency;
   options.rate = request.rate;
+  if (request.unit_rate > 0) {
+    CII_RETURN_IF_ERROR(AssignUnitRates(store, targets, request.unit_rate, options));
+  }
   options.retries = request.retries;
   options.io = request.io;
+  options.send = request.send;
   options.connect_timeout = std::chrono::milliseconds(request.connect_timeout_ms);
   options.service_timeout = std::chrono::milliseconds(request.service_timeout_ms);
   options.service_probes = request.service_probes;

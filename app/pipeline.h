@@ -23,8 +23,10 @@ struct ScanRequest {
   std::string profile = "adhoc";
   int concurrency = 256;
   double rate = 0;            // --rate connects/s; 0 = as fast as the machine allows
+  double unit_rate = 0;       // --unit-rate probes/s into any one unit's ranges; 0 = no such limit
   int retries = 1;            // --retries for ports that did not answer
   std::string io = "auto";    // --io auto|uring|epoll (connect engine)
+  std::string send = "auto";  // --send auto|raw|afpacket (syn engine)
   int connect_timeout_ms = 1500;
   int service_timeout_ms = 5000;
   bool service_probes = true;

@@ -64,8 +64,10 @@ std::string ScanOptionsJson(const ScanRequest& r, size_t target_count) {
                       {"allow_reserved", r.allow_reserved},
                       {"concurrency", r.concurrency},
                       {"rate", r.rate},
+                      {"unit_rate", r.unit_rate},
                       {"retries", r.retries},
                       {"io", r.io},
+                      {"send", r.send},
                       {"connect_timeout_ms", r.connect_timeout_ms},
                       {"service_timeout_ms", r.service_timeout_ms},
                       {"service_probes", r.service_probes},
@@ -105,8 +107,10 @@ Result<ResumePlan> PlanResume(inventory::Store& store, int64_t scan_id) {
     r.allow_reserved = options.value("allow_reserved", false);
     r.concurrency = options.value("concurrency", r.concurrency);
     r.rate = options.value("rate", r.rate);
+    r.unit_rate = options.value("unit_rate", r.unit_rate);
     r.retries = options.value("retries", r.retries);
     r.io = options.value("io", r.io);
+    r.send = options.value("send", r.send);
     r.connect_timeout_ms = options.value("connect_timeout_ms", r.connect_timeout_ms);
     r.service_timeout_ms = options.value("service_timeout_ms", r.service_timeout_ms);
     r.service_probes = options.value("service_probes", r.service_probes);

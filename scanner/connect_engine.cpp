@@ -15,6 +15,7 @@
 
 #include "scanner/connect_sweeper.h"
 #include "scanner/probes/probe.h"
+#include "scanner/rate_gate.h"
 #include "scanner/sweep_state.h"
 
 namespace ciiscope::scanner {
@@ -80,6 +81,7 @@ class ConnectEngine : public ScanEngine {
                         const std::function<void(const ScanProgress&)>& progress) override {
     CII_RETURN_IF_ERROR(ValidateScanOptions(options));
     CII_ASSIGN_OR_RETURN(ConnectIoKind io_kind, ParseConnectIoKind(options.io));
+    CII_RETURN_IF_ERROR(ValidateUnitRates(options.target_unit, options.unit_rates, targets.size()));
     auto started = Clock::now();
     uint64_t pairs = static_cast<uint64_t>(targets.size()) * options.ports.size();
     uint64_t total = ShardSize(pairs, options.shard);
@@ -131,7 +133,7 @@ class ConnectEngine : public ScanEngine {
         config.first_slot = first;
         config.slots = static_cast<size_t>(concurrency / threads + (t < concurrency % threads ? 1 : 0));
         first += config.slots;
-        config.rate = options.rate / threads;
+        config.share = 1.0 / threads;
         config.retries = options.retries;
         config.timeout = options.connect_timeout;
         config.io = io_kind;

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <spdlog/spdlog.h>
 
-#include "scanner/token_bucket.h"
 
 namespace ciiscope::scanner {
 namespace {
@@ -43,6 +42,21 @@ void ConnectSweeper::Launch(uint32_t local) {
   }
 }
 
+int32_t ConnectSweeper::UnitOf(uint32_t local) const {
+  const auto& units = state_.options().target_unit;
+  if (units.empty()) return -1;
+  return units[state_.PairAt(state_.PositionOf(config_.first_slot + local)).target_index];
+}
+
+void ConnectSweeper::LaunchOrPark(uint32_t local, Clock::time_point now) {
+  const int32_t unit = gate_->any_unit_limited() ? UnitOf(local) : -1;
+  if (gate_->TryTake(unit, now)) {
+    Launch(local);
+  } else {
+    parked_.Push(unit, local);
+  }
+}
+
 void ConnectSweeper::Complete(uint32_t local, int error) {
   const size_t slot = config_.first_slot + local;
   Slot& s = slots_[local];
@@ -63,7 +77,7 @@ void ConnectSweeper::Complete(uint32_t local, int error) {
   shortage_streak_ = 0;
   if (error == ETIMEDOUT && s.attempt < config_.retries) {
     ++s.attempt;
-    Launch(local);
+    LaunchOrPark(local, Clock::now());
     return;
   }
   if (error == 0) {
@@ -90,9 +104,8 @@ Status ConnectSweeper::Run() {
   slots_.assign(config_.slots, Slot{});
   free_.clear();
   for (size_t i = config_.slots; i-- > 0;) free_.push_back(static_cast<uint32_t>(i));
-  // Up to 10 ms of connects in one burst keeps batches large without
-  // overshooting the rate.
-  TokenBucket bucket(config_.rate, config_.rate / 100, Clock::now());
+  const ScanOptions& options = state_.options();
+  gate_.emplace(options.rate, options.unit_rates, config_.share, Clock::now());
   std::vector<ConnectOutcome> outcomes;
 
   while (true) {
@@ -108,9 +121,12 @@ Status ConnectSweeper::Run() {
     }
     auto now = Clock::now();
     bool exhausted = false;
-    bool starved = false;  // out of tokens
+    bool starved = false;  // out of global tokens
+    if (!parked_.empty() && now >= pause_until_) {
+      parked_.Release(*gate_, now, [&](uint64_t local) { Launch(static_cast<uint32_t>(local)); });
+    }
     while (!free_.empty() && now >= pause_until_) {
-      if (!bucket.Take(now)) {
+      if (!gate_->GlobalReady(now)) {
         starved = true;
         break;
       }
@@ -121,13 +137,16 @@ Status ConnectSweeper::Run() {
       }
       free_.pop_back();
       slots_[local].attempt = 0;
-      Launch(local);
+      LaunchOrPark(local, now);
     }
-    if (exhausted && in_flight_ == 0 && handed_off_ == 0) break;
+    if (exhausted && in_flight_ == 0 && handed_off_ == 0 && parked_.empty()) break;
 
     milliseconds wait = kMaxWait;
     if (starved) {
-      wait = std::min(wait, std::chrono::ceil<milliseconds>(bucket.Wait(Clock::now())));
+      wait = std::min(wait, std::chrono::ceil<milliseconds>(gate_->Wait(-1, Clock::now())));
+    }
+    if (!parked_.empty()) {
+      wait = std::min(wait, std::chrono::ceil<milliseconds>(parked_.Wait(*gate_, Clock::now())));
     }
     if (pause_until_ > now) {
       wait = std::min(wait, std::chrono::ceil<milliseconds>(pause_until_ - now));

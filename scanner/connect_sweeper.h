@@ -17,10 +17,12 @@
 #include <cstddef>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "core/result.h"
 #include "scanner/connect_io.h"
+#include "scanner/rate_gate.h"
 #include "scanner/sweep_state.h"
 
 namespace ciiscope::scanner {
@@ -28,7 +30,7 @@ namespace ciiscope::scanner {
 struct SweeperConfig {
   size_t first_slot = 0;  // this sweeper owns SweepState slots [first_slot, first_slot + slots)
   size_t slots = 1;
-  double rate = 0;  // this sweeper's share of --rate, connects/s; 0 = unlimited
+  double share = 1;  // this sweeper's share of --rate and of the unit rates (ScanOptions)
   int retries = 1;
   std::chrono::milliseconds timeout{1000};
   ConnectIoKind io = ConnectIoKind::kAuto;
@@ -56,11 +58,17 @@ class ConnectSweeper {
 
  private:
   void Launch(uint32_t local);
+  // Launches when the slot's unit (and the global rate) has a token, parks
+  // the slot otherwise.
+  void LaunchOrPark(uint32_t local, std::chrono::steady_clock::time_point now);
+  int32_t UnitOf(uint32_t local) const;
   void Complete(uint32_t local, int error);
 
   SweepState& state_;
   SweeperConfig config_;
   std::unique_ptr<ConnectIo> io_;
+  std::optional<RateGate> gate_;
+  DeferredProbes parked_;  // slots waiting for their unit's tokens
   std::atomic<const char*> io_name_{"none"};
   struct Slot {
     std::chrono::steady_clock::time_point start;

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "scanner/connect_engine.h"
+#include "scanner/rate_gate.h"
 #include "scanner/syn_engine.h"
 
 namespace ciiscope::scanner {
@@ -51,7 +52,8 @@ Status ValidateScanOptions(const ScanOptions& options) {
   if (options.rate < 0 || options.retries < 0 || options.retries > 10) {
     return Error(ErrorCode::kInvalidArgument, "--rate must be >= 0 and --retries 0..10");
   }
-  return Ok();
+  std::vector<int32_t> none;
+  return ValidateUnitRates(none, options.unit_rates, 0);
 }
 
 void RegisterBuiltinEngines(EngineRegistry& registry) {

@@ -36,8 +36,17 @@ struct ScanOptions {
   core::PortList ports;  // required
   int concurrency = 256;  // max connections in flight
   double rate = 0;        // connects (probes) per second over all threads; 0 = unlimited
+  // Per-unit pacing (scanner/rate_gate.h): target_unit[i] = the unit of
+  // target i (an index of unit_rates) or -1; empty = no units. unit_rates[u]
+  // = unit u's probes/s over all threads (0 = unlimited), within `rate`.
+  std::vector<int32_t> target_unit;
+  std::vector<double> unit_rates;
   int retries = 1;        // extra attempts for a port that did not answer in connect_timeout
   std::string io = "auto";  // connect engine's kernel interface: auto | uring | epoll
+  // syn engine's IPv4 sender: raw (IP raw socket) | afpacket (Ethernet frames
+  // on a packet socket where the next hop is Ethernet and resolved; the raw
+  // socket elsewhere, e.g. loopback) | auto (= raw for now).
+  std::string send = "auto";
   std::chrono::milliseconds connect_timeout{1500};
   std::chrono::milliseconds service_timeout{5000};  // absolute deadline per service conversation
   size_t banner_cap = 16 * 1024;

@@ -1,8 +1,10 @@
 #pragma once
 // The "syn" engine: half-open scanning with hand-made SYNs (needs root or
 // CAP_NET_RAW). One sender thread walks the shard of the seeded permutation
-// and sends batches (sendmmsg) through a raw IPv4 socket, paced by
-// options.rate; a receiver thread reads SYN-ACKs and RSTs with libpcap.
+// and sends batches (sendmmsg) through raw IPv4 and IPv6 sockets (the
+// packets hand-made, headers included), paced by options.rate and the
+// per-unit rates (scanner/rate_gate.h); a receiver thread reads SYN-ACKs and
+// RSTs with libpcap.
 // Validation is stateless: each probe's sequence number is a SipHash-2-4
 // cookie (random key per scan) over the addresses and ports, and only
 // replies acknowledging cookie + 1 count. A bitmap with one bit per
@@ -14,7 +16,7 @@
 // kernel answers the SYN-ACKs with a reset, as with nmap -sS.
 //
 // Open ports get the service probes afterwards (as the connect engine does),
-// unless options.service_probes is false. IPv4 only. Checkpoints: `next` is
+// unless options.service_probes is false. Checkpoints: `next` is
 // the first position of the first pass not yet sent connect_timeout ago;
 // a resume re-sends from there (retransmission passes of the interrupted
 // run are not repeated for earlier positions).

@@ -26,6 +26,13 @@ class TokenBucket {
     return true;
   }
 
+  // True when a token is there (takes none).
+  bool Ready(Clock::time_point now) {
+    if (unlimited()) return true;
+    Refill(now);
+    return tokens_ >= 1.0;
+  }
+
   // How long until a token is there (zero when one is).
   Clock::duration Wait(Clock::time_point now) {
     if (unlimited()) return Clock::duration::zero();

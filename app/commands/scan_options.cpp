@@ -28,10 +28,18 @@ void AddScanFlags(CLI::App* cmd, ScanFlags& flags) {
       ->capture_default_str();
   cmd->add_option("--rate", flags.request.rate, "Probes per second over all threads (0 = unlimited)")
       ->capture_default_str();
+  cmd->add_option("--unit-rate", flags.request.unit_rate,
+                  "Probes per second into any one unit's ranges (its most specific registered CIDR; "
+                  "0 = no per-unit limit); --rate still holds")
+      ->capture_default_str();
   cmd->add_option("--retries", flags.request.retries,
                   "Extra attempts for a port that did not answer within --timeout")
       ->capture_default_str();
   cmd->add_option("--io", flags.request.io, "Connect engine kernel interface: auto, uring, epoll")
+      ->capture_default_str();
+  cmd->add_option("--send", flags.request.send,
+                  "Syn engine sender: raw (IP raw socket), afpacket (Ethernet frames on a packet socket, "
+                  "raw socket on loopback), auto (= raw)")
       ->capture_default_str();
   cmd->add_option("--service-timeout", flags.request.service_timeout_ms,
                   "Deadline per service conversation in ms")

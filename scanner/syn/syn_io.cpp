@@ -19,7 +19,55 @@ std::string Dotted(uint32_t host_order) {
   return buf;
 }
 
+std::string Text6(const std::array<uint8_t, 16>& a) {
+  char buf[INET6_ADDRSTRLEN];
+  inet_ntop(AF_INET6, a.data(), buf, sizeof(buf));
+  return buf;
+}
+
+Error NoRawSocket() {
+  return Error(ErrorCode::kPermission,
+               "the syn engine needs raw sockets: run it as root (sudo ciiscope scan --engine syn …) "
+               "or give the binary CAP_NET_RAW (sudo setcap cap_net_raw+ep ciiscope), "
+               "or use --engine connect");
+}
+
 }  // namespace
+
+Result<std::array<uint8_t, 16>> SourceFor6(const std::array<uint8_t, 16>& dst) {
+  int fd = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Error(ErrorCode::kIo, std::string("socket: ") + std::strerror(errno));
+  sockaddr_in6 to{};
+  to.sin6_family = AF_INET6;
+  to.sin6_port = htons(9);
+  std::memcpy(&to.sin6_addr, dst.data(), 16);
+  sockaddr_in6 me{};
+  socklen_t len = sizeof(me);
+  int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to));
+  int err = errno;
+  if (rc == 0) rc = ::getsockname(fd, reinterpret_cast<sockaddr*>(&me), &len);
+  ::close(fd);
+  if (rc != 0) return Error(ErrorCode::kIo, "no route to " + Text6(dst) + ": " + std::strerror(err));
+  std::array<uint8_t, 16> out;
+  std::memcpy(out.data(), &me.sin6_addr, 16);
+  return out;
+}
+
+Result<std::string> InterfaceOf6(const std::array<uint8_t, 16>& addr) {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return Error(ErrorCode::kIo, std::string("getifaddrs: ") + std::strerror(errno));
+  std::string found;
+  for (ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
+    if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET6) continue;
+    if (std::memcmp(&reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr, addr.data(), 16) == 0) {
+      found = i->ifa_name;
+      break;
+    }
+  }
+  freeifaddrs(list);
+  if (found.empty()) return Error(ErrorCode::kNotFound, "no interface holds source address " + Text6(addr));
+  return found;
+}
 
 Result<uint32_t> SourceFor(uint32_t dst) {
   int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -70,8 +118,11 @@ Result<PcapHandle> OpenCapture(const std::string& device, uint16_t sport) {
     return Error(rc == PCAP_ERROR_PERM_DENIED ? ErrorCode::kPermission : ErrorCode::kIo,
                  "pcap on " + device + ": " + pcap_geterr(p.get()));
   }
-  std::string filter = "tcp dst port " + std::to_string(sport) +
-                       " and (tcp[tcpflags] & (tcp-syn|tcp-rst) != 0)";
+  // tcp[…] reads IPv4 only; over IPv6 the flags byte is ip6[40 + 13] when
+  // TCP follows the fixed header (no extension headers in a SYN's reply).
+  const std::string port = std::to_string(sport);
+  std::string filter = "(ip and tcp dst port " + port + " and (tcp[tcpflags] & (tcp-syn|tcp-rst) != 0))" +
+                       " or (ip6 and ip6[6] == 6 and tcp dst port " + port + " and (ip6[53] & 0x06 != 0))";
   bpf_program prog{};
   if (pcap_compile(p.get(), &prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
     return Error(ErrorCode::kIo, "pcap filter: " + std::string(pcap_geterr(p.get())));
@@ -85,20 +136,24 @@ Result<PcapHandle> OpenCapture(const std::string& device, uint16_t sport) {
   return p;
 }
 
-Result<int> OpenRawSocket() {
-  int fd = ::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+namespace {
+
+Result<int> OpenRaw(int family) {
+  int fd = ::socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
   if (fd >= 0) {
     int size = 4 << 20;
     ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
     return fd;
   }
-  if (errno == EPERM || errno == EACCES) {
-    return Error(ErrorCode::kPermission,
-                 "the syn engine needs raw sockets: run it as root (sudo ciiscope scan --engine syn …) "
-                 "or give the binary CAP_NET_RAW (sudo setcap cap_net_raw+ep ciiscope), "
-                 "or use --engine connect");
-  }
-  return Error(ErrorCode::kIo, std::string("raw socket: ") + std::strerror(errno));
+  if (errno == EPERM || errno == EACCES) return NoRawSocket();
+  return Error(ErrorCode::kIo, std::string(family == AF_INET6 ? "raw IPv6 socket: " : "raw socket: ") +
+                                   std::strerror(errno));
 }
+
+}  // namespace
+
+Result<int> OpenRawSocket() { return OpenRaw(AF_INET); }
+
+Result<int> OpenRawSocket6() { return OpenRaw(AF_INET6); }
 
 }  // namespace ciiscope::scanner::syn

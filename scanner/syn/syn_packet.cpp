@@ -79,6 +79,49 @@ uint32_t Cookie(const SipKey& key, uint32_t src, uint32_t dst, uint16_t sport, u
   return static_cast<uint32_t>(SipHash24(key, buf));
 }
 
+uint32_t Cookie6(const SipKey& key, const Ip6& src, const Ip6& dst, uint16_t sport, uint16_t dport) {
+  std::array<std::byte, 36> buf{};
+  std::memcpy(buf.data(), src.data(), 16);
+  std::memcpy(buf.data() + 16, dst.data(), 16);
+  Put16(buf.data() + 32, sport);
+  Put16(buf.data() + 34, dport);
+  return static_cast<uint32_t>(SipHash24(key, buf));
+}
+
+namespace {
+
+// TCP header + MSS option of a SYN at `t` (checksum left zero).
+void WriteSynTcp(std::byte* t, uint16_t sport, uint16_t dport, uint32_t seq, uint16_t mss) {
+  Put16(t, sport);
+  Put16(t + 2, dport);
+  Put32(t + 4, seq);
+  t[12] = std::byte{0x60};  // data offset 6 words
+  t[13] = std::byte{0x02};  // SYN
+  Put16(t + 14, 1024);      // window
+  t[20] = std::byte{2};     // MSS option
+  t[21] = std::byte{4};
+  Put16(t + 22, mss);
+}
+
+}  // namespace
+
+void BuildSyn6(std::span<std::byte, kSyn6PacketSize> out, const Ip6& src, const Ip6& dst, uint16_t sport,
+               uint16_t dport, uint32_t seq) {
+  std::byte* p = out.data();
+  std::memset(p, 0, kSyn6PacketSize);
+  p[0] = std::byte{0x60};  // version 6, traffic class 0, flow label 0
+  Put16(p + 4, 24);        // payload length
+  p[6] = std::byte{6};     // next header: TCP
+  p[7] = std::byte{64};    // hop limit
+  std::memcpy(p + 8, src.data(), 16);
+  std::memcpy(p + 24, dst.data(), 16);
+  std::byte* t = p + 40;
+  WriteSynTcp(t, sport, dport, seq, 1440);
+  // Pseudo-header: source, destination, upper-layer length (32 bits), next header.
+  uint32_t pseudo = SumWords(p + 8, 32, 0) + 24 + 6;
+  Put16(t + 16, Fold(SumWords(t, 24, pseudo)));
+}
+
 void BuildSyn(std::span<std::byte, kSynPacketSize> out, uint32_t src, uint32_t dst, uint16_t sport,
               uint16_t dport, uint32_t seq, uint16_t ip_id) {
   std::byte* p = out.data();
@@ -92,18 +135,38 @@ void BuildSyn(std::span<std::byte, kSynPacketSize> out, uint32_t src, uint32_t d
   Put32(p + 16, dst);
   Put16(p + 10, Fold(SumWords(p, 20, 0)));
   std::byte* t = p + 20;
-  Put16(t, sport);
-  Put16(t + 2, dport);
-  Put32(t + 4, seq);
-  t[12] = std::byte{0x60};  // data offset 6 words
-  t[13] = std::byte{0x02};  // SYN
-  Put16(t + 14, 1024);      // window
-  t[20] = std::byte{2};     // MSS option
-  t[21] = std::byte{4};
-  Put16(t + 22, 1460);
+  WriteSynTcp(t, sport, dport, seq, 1460);
   uint32_t pseudo = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + 6 + 24;
   Put16(t + 16, Fold(SumWords(t, 24, pseudo)));
 }
+
+namespace {
+
+// TCP flags and fields at `tcp` (20 bytes available) into `r`.
+void ReadTcp(const std::byte* tcp, TcpReply& r) {
+  r.sport = Get16(tcp);
+  r.dport = Get16(tcp + 2);
+  r.ack = Get32(tcp + 8);
+  uint8_t flags = static_cast<uint8_t>(tcp[13]);
+  r.syn = flags & 0x02;
+  r.ack_flag = flags & 0x10;
+  r.rst = flags & 0x04;
+}
+
+std::optional<TcpReply> ParseTcp6(std::span<const std::byte> ip) {
+  if (ip.size() < 40 + 20 || (static_cast<uint8_t>(ip[0]) >> 4) != 6) return std::nullopt;
+  if (static_cast<uint8_t>(ip[6]) != 6) return std::nullopt;  // not TCP right after the header
+  size_t payload = Get16(ip.data() + 4);
+  if (payload < 20 || payload > ip.size() - 40) return std::nullopt;
+  TcpReply r;
+  r.v6 = true;
+  std::memcpy(r.src6.data(), ip.data() + 8, 16);
+  std::memcpy(r.dst6.data(), ip.data() + 24, 16);
+  ReadTcp(ip.data() + 40, r);
+  return r;
+}
+
+}  // namespace
 
 std::optional<TcpReply> ParseTcpReply(int linktype, std::span<const std::byte> frame) {
   size_t off = 0;
@@ -130,15 +193,20 @@ std::optional<TcpReply> ParseTcpReply(int linktype, std::span<const std::byte> f
       break;
     case DLT_RAW:
     case DLT_IPV4:
+    case DLT_IPV6:
+      if (frame.empty()) return std::nullopt;
+      ethertype = (static_cast<uint8_t>(frame[0]) >> 4) == 6 ? 0x86dd : 0x0800;
       break;
     case DLT_NULL:
     case DLT_LOOP:
-      if (frame.size() < 4) return std::nullopt;
+      if (frame.size() < 5) return std::nullopt;
       off = 4;
+      ethertype = (static_cast<uint8_t>(frame[4]) >> 4) == 6 ? 0x86dd : 0x0800;
       break;
     default:
       return std::nullopt;
   }
+  if (ethertype == 0x86dd) return ParseTcp6(frame.subspan(off));
   if (ethertype != 0x0800 || frame.size() < off + 20) return std::nullopt;
   const std::byte* ip = frame.data() + off;
   if ((static_cast<uint8_t>(ip[0]) >> 4) != 4) return std::nullopt;
@@ -152,13 +220,7 @@ std::optional<TcpReply> ParseTcpReply(int linktype, std::span<const std::byte> f
   TcpReply r;
   r.src = Get32(ip + 12);
   r.dst = Get32(ip + 16);
-  r.sport = Get16(tcp);
-  r.dport = Get16(tcp + 2);
-  r.ack = Get32(tcp + 8);
-  uint8_t flags = static_cast<uint8_t>(tcp[13]);
-  r.syn = flags & 0x02;
-  r.ack_flag = flags & 0x10;
-  r.rst = flags & 0x04;
+  ReadTcp(tcp, r);
   return r;
 }
 

@@ -20,15 +20,28 @@ uint64_t SipHash24(const SipKey& key, std::span<const std::byte> data);
 // The sequence number of the probe from src:sport to dst:dport (IPv4, host order).
 uint32_t Cookie(const SipKey& key, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport);
 
-constexpr size_t kSynPacketSize = 44;  // IPv4 20 + TCP 20 + MSS option 4
+using Ip6 = std::array<uint8_t, 16>;
+
+// The same over IPv6 addresses (network byte order, as in the packet).
+uint32_t Cookie6(const SipKey& key, const Ip6& src, const Ip6& dst, uint16_t sport, uint16_t dport);
+
+constexpr size_t kSynPacketSize = 44;   // IPv4 20 + TCP 20 + MSS option 4
+constexpr size_t kSyn6PacketSize = 64;  // IPv6 40 + TCP 20 + MSS option 4
 
 // Writes an IPv4 + TCP SYN (window 1024, MSS 1460) into `out`; checksums
 // filled in. Addresses and ports in host order.
 void BuildSyn(std::span<std::byte, kSynPacketSize> out, uint32_t src, uint32_t dst, uint16_t sport,
               uint16_t dport, uint32_t seq, uint16_t ip_id);
 
+// Writes an IPv6 + TCP SYN (hop limit 64, window 1024, MSS 1440) into
+// `out`; the TCP checksum covers the IPv6 pseudo-header (RFC 8200 8.1).
+void BuildSyn6(std::span<std::byte, kSyn6PacketSize> out, const Ip6& src, const Ip6& dst, uint16_t sport,
+               uint16_t dport, uint32_t seq);
+
 struct TcpReply {
-  uint32_t src = 0, dst = 0;  // host order
+  bool v6 = false;
+  uint32_t src = 0, dst = 0;  // IPv4, host order
+  Ip6 src6{}, dst6{};         // IPv6
   uint16_t sport = 0, dport = 0;
   uint32_t ack = 0;
   bool syn = false, ack_flag = false, rst = false;
@@ -36,7 +49,9 @@ struct TcpReply {
 
 // Parses a captured frame of pcap link type `linktype` (Ethernet, Linux
 // cooked v1/v2, raw IP, BSD loopback/null); nullopt for anything that is not
-// an intact IPv4 TCP segment. Caps every read at the frame's length.
+// an intact IPv4 TCP segment or an IPv6 packet whose first next header is
+// TCP (a reply to a SYN carries no extension headers). Caps every read at the
+// frame's length.
 std::optional<TcpReply> ParseTcpReply(int linktype, std::span<const std::byte> frame);
 
 }  // namespace ciiscope::scanner::syn

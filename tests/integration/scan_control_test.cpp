@@ -226,6 +226,30 @@ TEST_F(ScanControlTest, ExpiredAuthorizationRefusesAndANewOneAllows) {
   ExpectOneLineError(r, 3, "127.0.0.1");
 }
 
+// --unit-rate through the CLI: host 1 is unit "lab" (its /32, the most
+// specific), hosts 2..8 only belong to "wide" (the /24), so the 7 x ports
+// probes into "wide" go at most 60/s: the scan cannot end sooner than
+// (7 x ports - 2 bursts) / 60 s (a lower bound: load only slows a scan). Same
+// open set; the rate is recorded for --resume; bad values are one-line errors.
+TEST_F(ScanControlTest, UnitRateHoldsBackTheMostSpecificUnit) {
+  const std::string units = dir_ + "/units.csv";
+  WriteFile(units, "id,parent,name,level,owner,contact,cidrs,domains\n"
+                   "wide,,Wide,province,ops,ops@example.edu," + base_ + "0/24,\n"
+                   "lab,wide,Lab,school,ops,ops@example.edu," + base_ + "1/32,\n");
+  auto imported = RunCli({"--db", db_, "units", "import", units});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  auto start = std::chrono::steady_clock::now();
+  auto r = RunCli(Scan({"--no-probes", "--no-ping", "--unit-rate", "60"}));
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Db db(db_);
+  EXPECT_EQ(db.OpenPorts(ScanId(r)), expected_);
+  EXPECT_GE(elapsed, std::chrono::milliseconds(((kHosts - 1) * port_count_ - 2) * 1000 / 60));
+  EXPECT_EQ(db.Int("SELECT json_extract(options_json, '$.unit_rate') FROM scans WHERE id = ?", ScanId(r)), 60);
+  ExpectOneLineError(RunCli(Scan({"--unit-rate", "-1"})), 2, "--unit-rate");
+  ExpectOneLineError(RunCli(Scan({"--send", "pigeon"})), 2, "--send");
+}
+
 TEST_F(ScanControlTest, ShardsAreDisjointAndCoverTheWholeScan) {
   auto full = RunCli(Scan({"--no-probes"}));
   ASSERT_EQ(full.exit_code, 0) << full.err;

@@ -1,8 +1,9 @@
-// The syn engine and host discovery in network namespaces this test creates: each case runs in
+// The syn engine (IPv4 and IPv6) and host discovery in network namespaces this test creates: each case runs in
 // a forked child that unshares a fresh network namespace (gone when the
 // child exits, also on failure), so nothing is sent outside it. Targets:
-// 127.0.0.1 of the child's namespace and the far end of a veth pair into a
-// second namespace held by a grandchild.
+// 127.0.0.1 and ::1 of the child's namespace and the far end of a veth pair
+// (10.x and fd00:cafe:x::/64, assigned here) into a second namespace held by
+// a grandchild.
 #include "scanner/syn_engine.h"
 #include "scanner/discovery.h"
 
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -40,6 +42,22 @@ uint16_t Listen(const char* addr, int* fd_out) {
   return ntohs(sa.sin_port);
 }
 
+// A listening IPv6 socket on `addr`:port (0 = any free port); "::" also
+// takes IPv4 (dual stack). Returns the port.
+uint16_t Listen6(const char* addr, int* fd_out) {
+  int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+  int v6only = std::string(addr) == "::" ? 0 : 1;
+  setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+  sockaddr_in6 sa{};
+  sa.sin6_family = AF_INET6;
+  inet_pton(AF_INET6, addr, &sa.sin6_addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0 || ::listen(fd, 64) != 0) _exit(22);
+  socklen_t len = sizeof(sa);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+  *fd_out = fd;
+  return ntohs(sa.sin6_port);
+}
+
 void Sh(const std::string& cmd) {
   if (std::system((cmd + " >/dev/null 2>&1").c_str()) != 0) {
     std::fprintf(stderr, "failed: %s\n", cmd.c_str());
@@ -48,11 +66,12 @@ void Sh(const std::string& cmd) {
 }
 
 // Forks a grandchild in a new namespace listening on two ports (returned in
-// `ports`), joined to this namespace by a veth pair: here PREFIX.1/24, there
-// PREFIX.2/24. It exits when *hold is closed (also when this process dies),
+// `ports`, IPv4 and IPv6), joined to this namespace by a veth pair: here
+// PREFIX.1/24, there PREFIX.2/24, and with PREFIX6 (a ULA /64 such as
+// "fd00:cafe:1") PREFIX6::1 here and PREFIX6::2 there. It exits when *hold is closed (also when this process dies),
 // and its namespace goes with it; StopPeer waits for that. (A signal would
 // not do: the syn engine leaves this process without the right to send one.)
-pid_t StartPeer(const std::string& prefix, uint16_t ports[2], int* hold) {
+pid_t StartPeer(const std::string& prefix, uint16_t ports[2], int* hold, const std::string& prefix6 = "") {
   int ports_pipe[2], hold_pipe[2];
   if (pipe(ports_pipe) != 0 || pipe(hold_pipe) != 0) _exit(11);
   pid_t peer = fork();
@@ -61,7 +80,7 @@ pid_t StartPeer(const std::string& prefix, uint16_t ports[2], int* hold) {
     close(hold_pipe[1]);
     if (unshare(CLONE_NEWNET) != 0) _exit(12);
     int fd1, fd2;
-    uint16_t p[2] = {Listen("0.0.0.0", &fd1), Listen("0.0.0.0", &fd2)};
+    uint16_t p[2] = {Listen6("::", &fd1), Listen6("::", &fd2)};
     if (write(ports_pipe[1], p, sizeof(p)) != sizeof(p)) _exit(13);
     char c;
     while (read(hold_pipe[0], &c, 1) > 0) {
@@ -78,12 +97,53 @@ pid_t StartPeer(const std::string& prefix, uint16_t ports[2], int* hold) {
   Sh("nsenter -t " + pid + " -n ip addr add " + prefix + ".2/24 dev cs-t-b");
   Sh("nsenter -t " + pid + " -n ip link set cs-t-b up");
   Sh("nsenter -t " + pid + " -n ip link set lo up");
+  if (!prefix6.empty()) {  // nodad: usable at once, no duplicate address detection wait
+    Sh("ip -6 addr add " + prefix6 + "::1/64 dev cs-t-a nodad");
+    Sh("nsenter -t " + pid + " -n ip -6 addr add " + prefix6 + "::2/64 dev cs-t-b nodad");
+  }
   return peer;
 }
 
 void StopPeer(pid_t peer, int hold) {
   close(hold);
   waitpid(peer, nullptr, 0);
+}
+
+// One syn scan of `addresses` × `ports` (then the peer is stopped): exits 0
+// when exactly the `open` pairs are open, every other pair closed, every
+// target up, and the process has no privileges left (no raw sockets of
+// either family, not root); otherwise with a code naming what differed.
+[[noreturn]] void ScanAndCheck(const std::vector<const char*>& addresses, const std::vector<uint16_t>& ports,
+                               const std::vector<std::pair<std::string, uint16_t>>& open, pid_t peer, int hold) {
+  ScanOptions options;
+  options.ports = core::PortList::Of(ports);
+  options.service_probes = false;
+  options.connect_timeout = std::chrono::milliseconds(500);
+  options.retries = 1;
+  std::vector<Target> targets;
+  for (const char* a : addresses) targets.push_back(Target{*core::IpAddress::Parse(a), ""});
+  MemorySink sink;
+  std::atomic<bool> stop{false};
+  auto stats = MakeSynEngine()->Run(targets, options, sink, stop, nullptr);
+  StopPeer(peer, hold);
+  if (!stats) {
+    std::fprintf(stderr, "run: %s\n", stats.error().message().c_str());
+    _exit(15);
+  }
+  const size_t pairs = targets.size() * options.ports.size();
+  std::fprintf(stderr, "open %llu closed %llu filtered %llu\n", (unsigned long long)stats->open,
+               (unsigned long long)stats->closed, (unsigned long long)stats->filtered);
+  if (stats->open != open.size() || stats->closed != pairs - open.size() || stats->filtered != 0) _exit(16);
+  for (const auto& [addr, port] : open) {
+    auto found = sink.Find("port_state", port);
+    if (std::none_of(found.begin(), found.end(), [&](const auto& o) { return o.address == addr; })) _exit(17);
+  }
+  if (sink.Find("host_up", 0).size() != targets.size()) _exit(18);
+  if (geteuid() == 0 || ::socket(AF_INET, SOCK_RAW, IPPROTO_RAW) >= 0 ||
+      ::socket(AF_INET6, SOCK_RAW, IPPROTO_RAW) >= 0) {
+    _exit(19);
+  }
+  _exit(0);
 }
 
 // Child: new namespace with lo up, listeners on 127.0.0.1; a grandchild in
@@ -101,39 +161,10 @@ void ScanInNamespaces() {
   pid_t peer = StartPeer("10.201.0", far_open, &hold);
   // Closed: ports nobody listens on in either fresh namespace.
   std::vector<uint16_t> ports = {local_open[0], local_open[1], far_open[0], far_open[1], 1, 7, 9};
-  ScanOptions options;
-  options.ports = core::PortList::Of(ports);
-  options.service_probes = false;
-  options.connect_timeout = std::chrono::milliseconds(500);
-  options.retries = 1;
-  std::vector<Target> targets = {Target{*core::IpAddress::Parse("127.0.0.1"), ""},
-                                 Target{*core::IpAddress::Parse("10.201.0.2"), ""}};
-  MemorySink sink;
-  std::atomic<bool> stop{false};
-  auto stats = MakeSynEngine()->Run(targets, options, sink, stop, nullptr);
-  StopPeer(peer, hold);
-  if (!stats) {
-    std::fprintf(stderr, "run: %s\n", stats.error().message().c_str());
-    _exit(15);
-  }
-  const size_t n = options.ports.size();
-  std::fprintf(stderr, "open %llu closed %llu filtered %llu\n", (unsigned long long)stats->open,
-               (unsigned long long)stats->closed, (unsigned long long)stats->filtered);
-  if (stats->open != 4 || stats->closed != 2 * n - 4 || stats->filtered != 0) _exit(16);
-  auto found = [&](const char* addr, uint16_t port) {
-    for (const auto& o : sink.Find("port_state", port)) {
-      if (o.address == addr) return true;
-    }
-    return false;
-  };
-  if (!found("127.0.0.1", local_open[0]) || !found("127.0.0.1", local_open[1]) ||
-      !found("10.201.0.2", far_open[0]) || !found("10.201.0.2", far_open[1])) {
-    _exit(17);
-  }
-  if (sink.Find("host_up", 0).size() != 2) _exit(18);
-  // Privileges are gone: no more raw sockets, not root.
-  if (geteuid() == 0 || ::socket(AF_INET, SOCK_RAW, IPPROTO_RAW) >= 0) _exit(19);
-  _exit(0);
+  ScanAndCheck({"127.0.0.1", "10.201.0.2"}, ports,
+               {{"127.0.0.1", local_open[0]}, {"127.0.0.1", local_open[1]},
+                {"10.201.0.2", far_open[0]}, {"10.201.0.2", far_open[1]}},
+               peer, hold);
 }
 
 TEST(SynEngineTest, FindsExactOpenPortsOnLoopbackAndVethThenDropsPrivileges) {
@@ -161,15 +192,151 @@ TEST(SynEngineTest, WithoutPrivilegesSaysHowToRunIt) {
   EXPECT_EXIT(ScanWithoutPrivileges(), ::testing::ExitedWithCode(0), "run it as root");
 }
 
-TEST(SynEngineTest, RefusesIpv6Targets) {
+// --unit-rate in the syn engine: 30 probes into a unit limited to 30/s take
+// at least (30 - 1 burst) / 30 s to send (a lower bound: load only slows the
+// scan down), and the answers are the same as without pacing.
+void ScanWithUnitRate() {
+  if (unshare(CLONE_NEWNET) != 0) _exit(10);
+  Sh("ip link set lo up");
+  int lfd;
+  uint16_t open_port = Listen("127.0.0.1", &lfd);
+  std::vector<uint16_t> ports = {open_port};
+  for (uint16_t p = 1; ports.size() < 30; ++p) {
+    if (p != open_port) ports.push_back(p);
+  }
   ScanOptions options;
-  options.ports = core::PortList::Of({80});
+  options.ports = core::PortList::Of(ports);
+  options.service_probes = false;
+  options.connect_timeout = std::chrono::milliseconds(300);
+  options.target_unit = {0};
+  options.unit_rates = {30};
   MemorySink sink;
   std::atomic<bool> stop{false};
-  auto stats = MakeSynEngine()->Run({Target{*core::IpAddress::Parse("::1"), ""}}, options, sink, stop,
+  auto start = std::chrono::steady_clock::now();
+  auto stats = MakeSynEngine()->Run({Target{*core::IpAddress::Parse("127.0.0.1"), ""}}, options, sink, stop,
                                     nullptr);
-  ASSERT_FALSE(stats);
-  EXPECT_NE(stats.error().message().find("IPv4 only"), std::string::npos);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  if (!stats) _exit(11);
+  std::fprintf(stderr, "open %llu closed %llu in %lld ms\n", (unsigned long long)stats->open,
+               (unsigned long long)stats->closed,
+               (long long)std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
+  if (stats->open != 1 || stats->closed != 29) _exit(12);
+  if (elapsed < std::chrono::milliseconds(29 * 1000 / 30)) _exit(13);
+  _exit(0);
+}
+
+TEST(SynEngineTest, UnitRateHoldsBackOneUnit) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, raw sockets)";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(ScanWithUnitRate(), ::testing::ExitedWithCode(0), "");
+}
+
+// IPv6 (and IPv4 in the same scan): listeners on ::1 here and on the veth
+// peer's ULA address fd00:cafe:203::2 in a second namespace; 127.0.0.1 has
+// none. Exactly those four ports open, everything else closed.
+void ScanIpv6InNamespaces() {
+  if (unshare(CLONE_NEWNET) != 0) _exit(10);
+  Sh("ip link set lo up");
+  int lfd[2];
+  uint16_t local_open[2] = {Listen6("::1", &lfd[0]), Listen6("::1", &lfd[1])};
+  uint16_t far_open[2];
+  int hold;
+  pid_t peer = StartPeer("10.203.0", far_open, &hold, "fd00:cafe:203");
+  std::vector<uint16_t> ports = {local_open[0], local_open[1], far_open[0], far_open[1], 1, 7, 9};
+  ScanAndCheck({"::1", "fd00:cafe:203::2", "127.0.0.1"}, ports,
+               {{"::1", local_open[0]}, {"::1", local_open[1]},
+                {"fd00:cafe:203::2", far_open[0]}, {"fd00:cafe:203::2", far_open[1]}},
+               peer, hold);
+}
+
+TEST(SynEngineTest, FindsExactOpenPortsOverIpv6OnLoopbackAndVeth) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, raw sockets)";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(ScanIpv6InNamespaces(), ::testing::ExitedWithCode(0), "");
+}
+
+std::string ShOut(const std::string& cmd) {
+  std::string out;
+  if (FILE* f = popen(cmd.c_str(), "r")) {
+    char buf[256];
+    while (fgets(buf, sizeof(buf), f) != nullptr) out += buf;
+    pclose(f);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+// One syn scan with `send` in a forked child (the scan drops this process's
+// privileges); exit code 0 when open/closed/filtered are as given.
+int ScanForked(const std::string& send, const std::vector<uint16_t>& ports, uint64_t open, uint64_t closed,
+               uint64_t filtered) {
+  pid_t child = fork();
+  if (child == 0) {
+    ScanOptions options;
+    options.ports = core::PortList::Of(ports);
+    options.service_probes = false;
+    options.connect_timeout = std::chrono::milliseconds(400);
+    options.retries = 0;
+    options.send = send;
+    MemorySink sink;
+    std::atomic<bool> stop{false};
+    auto stats = MakeSynEngine()->Run({Target{*core::IpAddress::Parse("127.0.0.1"), ""},
+                                       Target{*core::IpAddress::Parse("10.204.0.2"), ""}},
+                                      options, sink, stop, nullptr);
+    if (!stats) {
+      std::fprintf(stderr, "%s: %s\n", send.c_str(), stats.error().message().c_str());
+      _exit(2);
+    }
+    std::fprintf(stderr, "%s: open %llu closed %llu filtered %llu\n", send.c_str(),
+                 (unsigned long long)stats->open, (unsigned long long)stats->closed,
+                 (unsigned long long)stats->filtered);
+    _exit(stats->open == open && stats->closed == closed && stats->filtered == filtered ? 0 : 3);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 99;
+}
+
+// --send afpacket: the veth's queueing discipline drops every packet
+// (pfifo limit 0), so only frames that bypass it (PACKET_QDISC_BYPASS) reach
+// the peer: the raw socket finds the peer's ports filtered, AF_PACKET finds
+// exactly its open ones. Neighbours are permanent on both sides (ARP could
+// not pass the qdisc either). 127.0.0.1 keeps the raw socket in both runs.
+void ScanThroughAfPacket() {
+  if (unshare(CLONE_NEWNET) != 0) _exit(10);
+  Sh("ip link set lo up");
+  int lfd;
+  uint16_t local_open = Listen("127.0.0.1", &lfd);
+  uint16_t far_open[2];
+  int hold;
+  pid_t peer = StartPeer("10.204.0", far_open, &hold);
+  const std::string pid = std::to_string(peer);
+  // (ip, not /sys: sysfs still shows the namespace the test started in.)
+  const std::string mac_of = " -o link show dev %s | sed -n 's/.*link\\/ether \\([0-9a-f:]*\\).*/\\1/p'";
+  auto mac = [&](const std::string& prefix, const char* dev) {
+    char cmd[256];
+    std::snprintf(cmd, sizeof(cmd), (prefix + "ip" + mac_of).c_str(), dev);
+    return ShOut(cmd);
+  };
+  std::string peer_mac = mac("nsenter -t " + pid + " -n ", "cs-t-b");
+  std::string my_mac = mac("", "cs-t-a");
+  Sh("ip neigh replace 10.204.0.2 lladdr " + peer_mac + " dev cs-t-a nud permanent");
+  Sh("nsenter -t " + pid + " -n ip neigh replace 10.204.0.1 lladdr " + my_mac + " dev cs-t-b nud permanent");
+  Sh("tc qdisc add dev cs-t-a root pfifo limit 0");
+  std::vector<uint16_t> ports = {local_open, far_open[0], far_open[1], 1};
+  int raw = ScanForked("raw", ports, 1, 3, 4);
+  int afpacket = ScanForked("afpacket", ports, 3, 5, 0);
+  int bad = ScanForked("carrier-pigeon", ports, 0, 0, 0);
+  StopPeer(peer, hold);
+  if (raw != 0) _exit(30 + raw);
+  if (afpacket != 0) _exit(40 + afpacket);
+  _exit(bad == 2 ? 0 : 50);
+}
+
+TEST(SynEngineTest, AfPacketSenderBypassesTheQdiscAndKeepsLoopback) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, packet sockets)";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(ScanThroughAfPacket(), ::testing::ExitedWithCode(0), "");
 }
 
 // Host discovery in a namespace: the veth peer (PREFIX.2) is up, PREFIX.3 is
