@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "app/config_apply.h"
 #include "inventory/store/store.h"
 
 namespace ciiscope::app {
@@ -13,7 +14,9 @@ namespace ciiscope::app {
 namespace fs = std::filesystem;
 
 Result<std::unique_ptr<inventory::Store>> OpenStore(const Context& ctx) {
-  return inventory::Store::Open(ctx.global.db);
+  CII_ASSIGN_OR_RETURN(auto store, inventory::Store::Open(ctx.global.db));
+  CII_RETURN_IF_ERROR(SyncConfig(ctx, *store));  // ciiscope.yaml: authorizations, units, baselines
+  return store;
 }
 
 std::string RulesDir(const Context& ctx) {

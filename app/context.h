@@ -17,6 +17,9 @@ class App;
 namespace ciiscope::inventory {
 class Store;
 }
+namespace ciiscope::service {
+struct Config;
+}
 
 namespace ciiscope::app {
 
@@ -43,6 +46,8 @@ struct Context {
   const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM
   std::function<Status()> action;       // the chosen command
   int exit_code = kExitOk;              // a command may raise it (e.g. --fail-on)
+  // ciiscope.yaml when one was read (app/workspace_config.h); null = none.
+  std::shared_ptr<const service::Config> config;
 };
 
 // Opens (creating if needed) the inventory named by --db.

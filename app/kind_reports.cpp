@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "app/config_apply.h"
 #include "assessor/scoring.h"
 #include "core/clock.h"
 #include "core/hash.h"
@@ -43,6 +44,7 @@ Result<reports::TableReport> Build(Context& ctx, inventory::Store& store,
     if (r.score_run == 0) {
       std::string path = rulelang::ScoringTablePath(RulesDir(ctx));
       CII_ASSIGN_OR_RETURN(rulelang::ScoringTable table, rulelang::LoadScoringTable(path));
+      ApplyConfigScoring(ctx, table);
       assessor::ScoreRunSummary run;
       CII_RETURN_IF_ERROR(store.Transaction([&]() -> Status {
         CII_ASSIGN_OR_RETURN(run, assessor::ComputeScores(store, table, now, Actor(ctx)));

@@ -103,6 +103,9 @@ int main(int argc, char** argv) {
   app::AddConfigCommand(cli, ctx);
   app::AddDaemonCommand(cli, ctx);
   app::AddDrillCommand(cli, ctx);
+  app::AddKeyPeriodCommand(cli, ctx);
+  app::AddLookbackCommand(cli, ctx);
+  app::AddSpotcheckCommand(cli, ctx);
 
   const auto given = NormalizeArgs(argc, argv);
   auto args = given;

@@ -12,6 +12,8 @@
 #include <spdlog/spdlog.h>
 
 #include "app/collect_plan.h"
+#include "app/config_apply.h"
+#include "service/lookback.h"
 #include "app/progress.h"
 #include "app/scan_control.h"
 #include "core/clock.h"
@@ -156,6 +158,11 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
     CII_ASSIGN_OR_RETURN(resume, PlanResume(store, given.resume_scan_id));
     request = resume->request;
     request.checkpoint_interval_ms = given.checkpoint_interval_ms;
+  } else {
+    // ciiscope.yaml exclusions apply to every new scan, like --exclude (a
+    // resumed scan keeps those recorded when it started).
+    auto more = ConfigExclusions(ctx);
+    request.excludes.insert(request.excludes.end(), more.begin(), more.end());
   }
   if (request.targets.empty()) {
     return Error(ErrorCode::kInvalidArgument, "no targets given (expected addresses, CIDRs, ranges or host names)");
@@ -371,7 +378,10 @@ Result<assessor::AssessStats> RunAssess(Context& ctx, inventory::Store& store,
   assessor::AssessOptions options;
   options.scan_id = *scan_id;
   options.actor = Actor(ctx);
-  return assessor::Assess(store, rules, options);
+  CII_ASSIGN_OR_RETURN(options.due_at, AssessDuePolicy(ctx, store));
+  CII_ASSIGN_OR_RETURN(auto stats, assessor::Assess(store, rules, options));
+  CII_RETURN_IF_ERROR(service::RefreshLookback(store, core::NowMillis()));
+  return stats;
 }
 
 Result<std::vector<std::string>> ParseFormats(const std::string& spec) {

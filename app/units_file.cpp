@@ -245,8 +245,7 @@ Result<std::vector<Unit>> ParseUnitsYaml(std::string_view text, const std::strin
   return units;
 }
 
-Result<std::vector<Unit>> LoadUnitsFile(const std::string& path,
-                                        const std::set<std::string>& known) {
+Result<std::string> ReadUnitsFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error(ErrorCode::kIo, path + ": cannot read the units file");
   std::string text;
@@ -254,11 +253,22 @@ Result<std::vector<Unit>> LoadUnitsFile(const std::string& path,
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<size_t>(in.gcount()));
   if (text.size() > kMaxFileBytes) return At(path, 1, "file larger than 16 MiB");
+  return text;
+}
+
+Result<std::vector<Unit>> ParseUnitsFile(std::string_view text, const std::string& path,
+                                         const std::set<std::string>& known) {
   auto ends = [&](std::string_view ext) { return path.size() >= ext.size() &&
                                                  path.ends_with(ext); };
   if (ends(".csv") || ends(".CSV")) return ParseUnitsCsv(text, path, known);
   if (ends(".yaml") || ends(".yml") || ends(".YAML")) return ParseUnitsYaml(text, path, known);
   return Error(ErrorCode::kInvalidArgument, path + ": units file must end in .csv, .yaml or .yml");
+}
+
+Result<std::vector<Unit>> LoadUnitsFile(const std::string& path,
+                                        const std::set<std::string>& known) {
+  CII_ASSIGN_OR_RETURN(std::string text, ReadUnitsFile(path));
+  return ParseUnitsFile(text, path, known);
 }
 
 }  // namespace ciiscope::app

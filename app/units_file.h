@@ -21,6 +21,11 @@
 
 namespace ciiscope::app {
 
+// The file's bytes, capped at 16 MiB (an error beyond).
+Result<std::string> ReadUnitsFile(const std::string& path);
+// Chooses the format by the extension of `path`.
+Result<std::vector<inventory::Unit>> ParseUnitsFile(std::string_view text, const std::string& path,
+                                                    const std::set<std::string>& known = {});
 // Chooses the format by extension (.csv; .yaml/.yml) and reads the file.
 Result<std::vector<inventory::Unit>> LoadUnitsFile(const std::string& path,
                                                    const std::set<std::string>& known = {});

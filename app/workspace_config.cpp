@@ -31,6 +31,7 @@ Status ApplyWorkspaceConfig(const CLI::App& cli, Context& ctx, const std::string
   if (!Given(cli, "--db") && !config.database.empty()) ctx.global.db = config.database;
   if (!Given(cli, "--lang") && !config.lang.empty()) ctx.global.lang = config.lang;
   if (!Given(cli, "--rules") && !config.rules.empty()) ctx.global.rules_dir = config.rules;
+  ctx.config = std::make_shared<const service::Config>(std::move(config));
   return Ok();
 }
 

@@ -117,6 +117,11 @@ int64_t DueAt(std::string_view severity, int64_t from_millis) {
   return 0;
 }
 
+int64_t DueFor(const AssessOptions& options, std::string_view severity, std::string_view address,
+               int64_t now_ms) {
+  return options.due_at ? options.due_at(severity, address, now_ms) : DueAt(severity, now_ms);
+}
+
 RulePlan PlanRules(const std::vector<rulelang::Rule>& rules) {
   RulePlan plan;
   for (const auto& rule : rules) {
@@ -203,7 +208,7 @@ Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::
       f.evidence_ids = evidence_ids;
       f.first_seen_scan = f.last_seen_scan = options.scan_id;
       f.first_seen = f.last_seen = now;
-      f.due_at = DueAt(rule->severity, now);
+      f.due_at = DueFor(options, rule->severity, asset.address, now);
       CII_ASSIGN_OR_RETURN(auto outcome, store.UpsertFinding(f, options.scan_id, options.actor));
       ++stats.findings_seen;
       if (outcome.created) ++stats.findings_new;

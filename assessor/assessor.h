@@ -8,6 +8,7 @@
 //   findings on assessed services that no longer match become verified.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +28,16 @@ namespace ciiscope::assessor {
 struct AssessOptions {
   int64_t scan_id = 0;        // required
   std::string actor = "ciiscope";
+  // Due time of a new finding (severity, asset address, now in Unix ms); the
+  // workspace SLA table and key-period overrides (service::DuePolicy). Empty
+  // = DueAt below.
+  std::function<int64_t(std::string_view severity, std::string_view address, int64_t now_ms)>
+      due_at;
 };
+
+// options.due_at when set, else DueAt(severity, now_ms).
+int64_t DueFor(const AssessOptions& options, std::string_view severity, std::string_view address,
+               int64_t now_ms);
 
 struct AssessStats {
   uint64_t services = 0;

@@ -83,7 +83,7 @@ Status AssessLedger(inventory::Store& store, const std::vector<const rulelang::R
         f.evidence_ids = entry.evidence_ids;
         f.first_seen_scan = f.last_seen_scan = options.scan_id;
         f.first_seen = f.last_seen = now;
-        f.due_at = DueAt(rule->severity, now);
+        f.due_at = DueFor(options, rule->severity, entry.asset.address, now);
         CII_ASSIGN_OR_RETURN(auto outcome, store.UpsertFinding(f, options.scan_id, options.actor));
         ++stats.findings_seen;
         if (outcome.created) ++stats.findings_new;

@@ -65,7 +65,9 @@ class ConfigParser {
       }
     }
     if (auto n = root["sla"]) {
-      CII_ASSIGN_OR_RETURN(c.sla, Sla(n, "sla"));
+      // Severities the file leaves out keep their default terms.
+      CII_ASSIGN_OR_RETURN(SlaTable given, Sla(n, "sla"));
+      for (const auto& [severity, days] : given) c.sla[severity] = days;
     }
     if (auto n = root["scoring"]) CII_RETURN_IF_ERROR(Scoring(n, c));
     if (auto n = root["profiles"]) CII_RETURN_IF_ERROR(Profiles(n, c));

@@ -19,6 +19,7 @@
 #include "core/result.h"
 #include "inventory/model/drill.h"
 #include "inventory/model/ledger.h"
+#include "inventory/model/keyperiod.h"
 #include "inventory/model/model.h"
 #include "inventory/model/monitor_event.h"
 #include "inventory/model/observation.h"
@@ -44,7 +45,7 @@ struct UpsertResult {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 6;
+  static constexpr int kSchemaVersion = 7;
 
   // Opens or creates the database and applies pending migrations.
   // Errors (kDatabase) with one clear line: "FILE: not a ciiscope/SQLite
@@ -272,6 +273,29 @@ class Store {
   // Alerts with delivery 'sent' at or after since_ms.
   Result<int64_t> CountAlertsSentSince(int64_t since_ms);
   Status RecordAlert(const SentAlert& alert);
+
+  // --- key periods, look-back, spot checks, config state (store_keyperiod.cpp) ---
+  // Inserts a baseline and its items in one transaction; returns its id.
+  Result<int64_t> SaveKeyPeriodBaseline(const KeyPeriodBaseline& baseline,
+                                        const std::vector<ExposureItem>& items);
+  // The newest baseline of the key period (name, window start), if any.
+  Result<std::optional<KeyPeriodBaseline>> LatestKeyPeriodBaseline(std::string_view name,
+                                                                   int64_t window_from);
+  Result<std::vector<ExposureItem>> KeyPeriodItems(int64_t baseline_id);
+  // What is exposed now: services in state open, findings open/acknowledged/
+  // reopened, assets whose ledger status is shadow. By kind, then key. Streams.
+  Status ForEachExposureItem(const std::function<Status(const ExposureItem&)>& fn);
+  // Records that the item alerted in the key period; false if it already had.
+  Result<bool> MarkKeyPeriodAlerted(std::string_view name, int64_t window_from,
+                                    std::string_view kind, std::string_view key, int64_t at);
+  // Replaces the look-back list (回头看) in one transaction.
+  Status ReplaceLookback(const std::vector<LookbackUnit>& units);
+  Result<std::vector<LookbackUnit>> ListLookback();  // most findings first, then code
+  Result<int64_t> AddSpotCheck(const SpotCheck& check);
+  Result<std::optional<std::string>> ConfigState(std::string_view key);
+  Status SetConfigState(std::string_view key, std::string_view value);
+  // Sets revoked_at; kNotFound when there is no such unrevoked authorization.
+  Status RevokeAuthorization(int64_t authorization_id, int64_t at);
 
   // --- audit log (hash-chained) ---
   Status AppendAudit(std::string_view actor, std::string_view command,

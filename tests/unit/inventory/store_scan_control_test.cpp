@@ -132,11 +132,13 @@ TEST(StoreMigrationTest, Version1DatabaseGainsTheBuiltinAuthorizationAndKeepsSca
     scan_id = testing::NewScan(*store, "old");
   }
   {
-    // Roll the file back to what version 1 wrote (undo 0006 … 0002).
+    // Roll the file back to what version 1 wrote (undo 0007 … 0002).
     RawDb raw(path);
-    raw.Exec("DROP TABLE alerts_sent");
-    raw.Exec("DROP TABLE schedule_state");
-    raw.Exec("DROP TABLE jobs");
+    for (const char* table : {"config_state", "spotchecks", "lookback_units", "keyperiod_alerts",
+                              "keyperiod_items", "keyperiod_baselines", "alerts_sent",
+                              "schedule_state", "jobs"}) {
+      raw.Exec(std::string("DROP TABLE ") + table);
+    }
     raw.Exec("DROP TABLE unit_scores");
     raw.Exec("DROP TABLE score_runs");
     raw.Exec("DROP INDEX assets_by_cii");
@@ -166,6 +168,10 @@ TEST(StoreMigrationTest, Version1DatabaseGainsTheBuiltinAuthorizationAndKeepsSca
   ASSERT_TRUE(all);
   ASSERT_EQ(all->size(), 1u);
   EXPECT_EQ(all->front().reference, "builtin-loopback");
+  // 0007's tables are back and usable.
+  EXPECT_TRUE(store->SetConfigState("k", "v"));
+  auto lookback = store->ListLookback();
+  EXPECT_TRUE(lookback && lookback->empty());
 }
 
 }  // namespace
