@@ -33,6 +33,7 @@
 #include "inventory/store/trail.h"
 #include "service/alert_select.h"
 #include "service/config.h"
+#include "service/keyperiod.h"
 #include "service/scheduler.h"
 #include "service/trail_policy.h"
 
@@ -251,6 +252,16 @@ Status ExecuteJob(JobInput& in, inventory::Store& store) {
 
   service::AlertScope scope{scan.scan_id, p.name, job.key_period, core::NowMillis(), job.id};
   CII_ASSIGN_OR_RETURN(auto alerts, service::SelectAlerts(store, cfg, scope));
+  // Inside a key period: what is new against its baseline (open services,
+  // findings at or above its threshold, shadow assets), each once per period.
+  // A new finding can be in both lists; one alert per key is enough.
+  CII_ASSIGN_OR_RETURN(auto kp_alerts, service::KeyPeriodAlerts(store, cfg, scope.now_ms));
+  for (auto& a : kp_alerts) {
+    const bool dup = std::any_of(alerts.begin(), alerts.end(), [&](const service::Alert& b) {
+      return b.kind == a.kind && b.target == a.target && b.rule == a.rule;
+    });
+    if (!dup) alerts.push_back(std::move(a));
+  }
   CII_ASSIGN_OR_RETURN(auto sent, service::SendAlerts(store, cfg, scope, alerts));
   job.alerts_sent = sent.sent;
   for (const auto& e : sent.errors) spdlog::warn("job {} ({}): alert not delivered: {}", job.id, job.profile, e);

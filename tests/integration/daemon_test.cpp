@@ -21,6 +21,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -331,6 +332,65 @@ TEST_F(DaemonTest, RunsTheScheduleAgainstTheDemoNetworkAndAlerts) {
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   // The log witnesses the head too (docs/trail.md).
   EXPECT_NE(log.find("trail head #1 "), std::string::npos) << log;
+}
+
+// Inside a key period the daemon also alerts what is new against the
+// period's baseline (taken when the first job opened the inventory, before
+// its scan): here every demo service is a new open service.
+TEST_F(DaemonTest, InsideAKeyPeriodNewServicesAgainstTheBaselineAlert) {
+  const std::string state = dir_ + "/demo";
+  const std::string base = "127.86.18";
+  auto up = RunCli({"demo", "--state-dir", state, "--base", base, "up"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  struct Down {
+    std::string state, base;
+    ~Down() { RunCli({"demo", "--state-dir", state, "--base", base, "down"}); }
+  } down{state, base};
+  json manifest = json::parse(ReadFile(state + "/manifest.json"));
+  std::set<std::string> addrs;
+  std::string ports;
+  for (const auto& s : manifest["services"]) {
+    addrs.insert(s["address"].get<std::string>());
+    ports += (ports.empty() ? "" : ",") + std::to_string(s["port"].get<int>());
+  }
+  auto day = [](int offset) {
+    const auto t = std::chrono::system_clock::now() + std::chrono::hours(24 * offset);
+    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
+    return std::string(buf);
+  };
+  WriteFile(config_, Config({addrs.begin(), addrs.end()}, ports,
+                            "key_periods:\n  - name: drill-kp\n    from: " + day(-1) + "\n    to: " + day(1) +
+                                "\n    timezone: UTC\n    overrides:\n      alert_threshold: critical\n"
+                                "alerts:\n  threshold: critical\n  sinks:\n    - {type: file, path: " +
+                                dir_ + "/alerts.jsonl}\n"));
+  DaemonProcess daemon = Start();
+  ASSERT_GT(daemon.pid(), 0);
+  const bool done = WaitFor(150, [&] {
+    return SqlInt(db_, "SELECT COUNT(*) FROM jobs WHERE outcome = 'done'") >= 1 &&
+           LineCount(ReadFile(dir_ + "/alerts.jsonl")) > 0;
+  });
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.Wait(60), 0) << daemon.Output();
+  ASSERT_TRUE(done) << ReadFile(dir_ + "/daemon.log") << daemon.Output();
+  EXPECT_EQ(SqlInt(db_, "SELECT COUNT(*) FROM keyperiod_baselines"), 1);
+  const std::string alerts = ReadFile(dir_ + "/alerts.jsonl");
+  std::set<std::string> targets;
+  for (size_t at = 0; at < alerts.size();) {
+    const size_t nl = alerts.find('\n', at);
+    const std::string line = alerts.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+    at = nl == std::string::npos ? alerts.size() : nl + 1;
+    if (line.empty()) continue;
+    json a = json::parse(line);
+    if (a["kind"] != "new_service") continue;
+    EXPECT_EQ(a["key_period"], "drill-kp") << line;
+    EXPECT_TRUE(targets.insert(a["target"].get<std::string>()).second) << "alerted twice: " << line;
+  }
+  // Every demo service alerted once as new against the (empty) baseline.
+  EXPECT_EQ(targets.size(), manifest["services"].size()) << alerts;
 }
 
 TEST_F(DaemonTest, ASecondDaemonOnTheSameDatabaseRefuses) {
