@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <map>
 
 #include "assessor/http_paths.h"
 #include "assessor/identify.h"
@@ -131,6 +130,19 @@ RulePlan PlanRules(const std::vector<rulelang::Rule>& rules) {
   return plan;
 }
 
+namespace {
+
+// State of the asset whose services are being walked (they are adjacent in
+// the walk): its identify matches and ledger names. Written when the walk
+// moves on, so memory holds one asset, not the inventory.
+struct CurrentAsset {
+  bool active = false;
+  IdentityMerger identities;
+  LedgerAsset ledger;
+};
+
+}  // namespace
+
 Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::Rule>& rules,
                            const AssessOptions& options) {
   CII_ASSIGN_OR_RETURN(auto scan, store.GetScan(options.scan_id));
@@ -141,91 +153,130 @@ Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::
   const RulePlan plan = PlanRules(rules);
   CII_ASSIGN_OR_RETURN(auto units, store.ListUnits());
   const UnitIndex unit_index(std::move(units));
-  std::map<int64_t, LedgerAsset> ledger_assets;
-  IdentityMerger identities;
 
   AssessStats stats;
-  std::vector<int64_t> assessed;
-  std::vector<std::string> seen_keys;
   const int64_t now = core::NowMillis();
+  CurrentAsset current;
 
-  auto per_service = [&](const inventory::Asset& asset, const inventory::Service& service,
-                         const std::vector<inventory::Evidence>& evidence) -> Status {
-    ++stats.services;
-    assessed.push_back(service.id);
-    json facts = BuildFacts(asset, service, evidence);
-    // Identify rules see the fingerprinted facts; what they set (asset.role,
-    // …) is visible to this service's check rules.
-    identities.Saw(asset.id);
-    std::vector<const rulelang::Rule*> matched;
-    stats.evaluations += EvaluateService(
-        plan, facts, [&](const rulelang::Rule& rule) { identities.Add(asset.id, rule); },
-        [&](const rulelang::Rule& rule) { matched.push_back(&rule); });
-    const json& s = facts["service"];
-    auto str = [&](const char* k) { return s.value(k, std::string()); };
-    if (str("name") != service.name || str("product") != service.product ||
-        str("version") != service.version || str("cpe") != service.cpe) {
-      ++stats.identified;
-      CII_RETURN_IF_ERROR(store.UpdateServiceIdentity(service.id, str("name"), str("product"),
-                                                      str("version"), str("cpe")));
-    }
-    std::vector<int64_t> evidence_ids;
-    evidence_ids.reserve(evidence.size());
-    for (const auto& ev : evidence) evidence_ids.push_back(ev.id);
-    if (!unit_index.empty()) {
-      LedgerAsset& entry = ledger_assets[asset.id];
-      entry.asset = asset;
-      CollectNames(facts, entry.names);
-      entry.evidence_ids.insert(entry.evidence_ids.end(), evidence_ids.begin(),
-                                evidence_ids.end());
-    }
-
-    for (const auto* rule : matched) {
-      inventory::Finding f;
-      f.key = FindingKey(rule->id, asset.address, service.transport, service.port);
-      f.rule_id = rule->id;
-      f.rule_version = rule->version;
-      f.severity = rule->severity;
-      f.status = "open";
-      f.asset_id = asset.id;
-      f.service_id = service.id;
-      f.address = asset.address;
-      f.port = service.port;
-      f.transport = service.transport;
-      f.title = {rule->title.zh, rule->title.en};
-      f.remediation = {rule->remediation.zh, rule->remediation.en};
-      f.references = rule->references;
-      json detail = Detail(facts);
-      if (json collected = CollectedPathsDetail(*rule, facts); !collected.is_null()) {
-        detail["http_paths"] = std::move(collected);
-      }
-      f.detail_json = JsonString(detail);
-      f.evidence_ids = evidence_ids;
-      f.first_seen_scan = f.last_seen_scan = options.scan_id;
-      f.first_seen = f.last_seen = now;
-      f.due_at = DueAt(rule->severity, now);
-      CII_ASSIGN_OR_RETURN(auto outcome, store.UpsertFinding(f, options.scan_id, options.actor));
-      ++stats.findings_seen;
-      if (outcome.created) ++stats.findings_new;
-      if (outcome.reopened) ++stats.findings_reopened;
-      seen_keys.push_back(f.key);
-    }
-    return Ok();
-  };
-
-  CII_RETURN_IF_ERROR(store.Transaction([&]() -> Status {
-    CII_RETURN_IF_ERROR(store.ForEachServiceInScan(options.scan_id, per_service));
-    CII_ASSIGN_OR_RETURN(int verified, store.VerifyNotSeen(options.scan_id, assessed, seen_keys,
-                                                           options.actor));
-    stats.findings_verified = static_cast<uint64_t>(verified);
-    for (const auto& [asset_id, id] : identities.assets()) {
-      CII_RETURN_IF_ERROR(store.SetAssetIdentity(asset_id, id.role, id.criticality, id.cii_candidate,
-                                                 id.data_tags, id.rule_id));
+  // Writes what was concluded about the current asset.
+  auto finish_asset = [&]() -> Status {
+    if (!current.active) return Ok();
+    for (const auto& [asset_id, id] : current.identities.assets()) {
+      CII_RETURN_IF_ERROR(store.SetAssetIdentity(asset_id, id.role, id.criticality,
+                                                 id.cii_candidate, id.data_tags, id.rule_id));
       if (!id.role.empty()) ++stats.assets_identified;
       if (id.cii_candidate) ++stats.cii_candidates;
     }
-    return AssessLedger(store, plan.ledger_checks, unit_index, ledger_assets, options, now, stats);
-  }));
+    CII_RETURN_IF_ERROR(AssessLedgerAsset(store, plan.ledger_checks, unit_index, current.ledger,
+                                          options, now, stats));
+    current = CurrentAsset();
+    return Ok();
+  };
+
+  // Per batch: evaluate every service, then write in one transaction —
+  // identities, findings (prepared once per batch), and the set-based
+  // verification of this batch's services against this batch's keys.
+  std::vector<inventory::Service> identified;
+  std::vector<inventory::Finding> findings;
+  std::vector<int64_t> service_ids;
+  std::vector<std::string> keys;
+  auto per_batch = [&](const inventory::ServiceBatch& batch) -> Status {
+    identified.clear();
+    findings.clear();
+    service_ids.clear();
+    keys.clear();
+    return store.Transaction([&]() -> Status {
+      for (const auto& item : batch.items) {
+        const inventory::Asset& asset = batch.assets[item.asset];
+        const inventory::Service& service = item.service;
+        if (current.active && current.ledger.asset.id != asset.id) {
+          CII_RETURN_IF_ERROR(finish_asset());
+        }
+        if (!current.active) {
+          current.active = true;
+          current.ledger.asset = asset;
+          current.identities.Saw(asset.id);
+        }
+        ++stats.services;
+        service_ids.push_back(service.id);
+        json facts = BuildFacts(asset, service, item.evidence);
+        // Identify rules see the fingerprinted facts; what they set
+        // (asset.role, …) is visible to this service's check rules.
+        std::vector<const rulelang::Rule*> matched;
+        stats.evaluations += EvaluateService(
+            plan, facts, [&](const rulelang::Rule& rule) { current.identities.Add(asset.id, rule); },
+            [&](const rulelang::Rule& rule) { matched.push_back(&rule); });
+        const json& s = facts["service"];
+        auto str = [&](const char* k) { return s.value(k, std::string()); };
+        if (str("name") != service.name || str("product") != service.product ||
+            str("version") != service.version || str("cpe") != service.cpe) {
+          ++stats.identified;
+          inventory::Service changed;
+          changed.id = service.id;
+          changed.name = str("name");
+          changed.product = str("product");
+          changed.version = str("version");
+          changed.cpe = str("cpe");
+          identified.push_back(std::move(changed));
+        }
+        std::vector<int64_t> evidence_ids;
+        evidence_ids.reserve(item.evidence.size());
+        for (const auto& ev : item.evidence) evidence_ids.push_back(ev.id);
+        if (!unit_index.empty()) {
+          CollectNames(facts, current.ledger.names);
+          current.ledger.evidence_ids.insert(current.ledger.evidence_ids.end(),
+                                             evidence_ids.begin(), evidence_ids.end());
+        }
+        if (matched.empty()) continue;
+        const std::string detail_base = JsonString(Detail(facts));
+        for (const auto* rule : matched) {
+          inventory::Finding f;
+          f.key = FindingKey(rule->id, asset.address, service.transport, service.port);
+          f.rule_id = rule->id;
+          f.rule_version = rule->version;
+          f.severity = rule->severity;
+          f.status = "open";
+          f.asset_id = asset.id;
+          f.service_id = service.id;
+          f.address = asset.address;
+          f.port = service.port;
+          f.transport = service.transport;
+          f.title = {rule->title.zh, rule->title.en};
+          f.remediation = {rule->remediation.zh, rule->remediation.en};
+          f.references = rule->references;
+          if (json collected = CollectedPathsDetail(*rule, facts); !collected.is_null()) {
+            json detail = Detail(facts);
+            detail["http_paths"] = std::move(collected);
+            f.detail_json = JsonString(detail);
+          } else {
+            f.detail_json = detail_base;
+          }
+          f.evidence_ids = evidence_ids;
+          f.first_seen_scan = f.last_seen_scan = options.scan_id;
+          f.first_seen = f.last_seen = now;
+          f.due_at = DueAt(rule->severity, now);
+          keys.push_back(f.key);
+          findings.push_back(std::move(f));
+        }
+      }
+      CII_RETURN_IF_ERROR(store.UpdateServiceIdentities(identified));
+      CII_ASSIGN_OR_RETURN(auto outcomes,
+                           store.UpsertFindings(findings, options.scan_id, options.actor));
+      for (const auto& outcome : outcomes) {
+        ++stats.findings_seen;
+        if (outcome.created) ++stats.findings_new;
+        if (outcome.reopened) ++stats.findings_reopened;
+      }
+      CII_ASSIGN_OR_RETURN(int verified,
+                           store.VerifyNotSeen(options.scan_id, service_ids, keys, options.actor));
+      stats.findings_verified += static_cast<uint64_t>(verified);
+      return Ok();
+    });
+  };
+
+  CII_RETURN_IF_ERROR(
+      store.ForEachServiceBatch(options.scan_id, kAssessBatch, /*with_raw=*/false, per_batch));
+  CII_RETURN_IF_ERROR(store.Transaction(finish_asset));
   spdlog::info("assessed scan {}: {} services, {} evaluations, {} findings ({} new)",
                options.scan_id, stats.services, stats.evaluations, stats.findings_seen,
                stats.findings_new);

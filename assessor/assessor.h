@@ -81,7 +81,13 @@ uint64_t EvaluateService(const RulePlan& plan, nlohmann::json& facts, OnIdentify
   return plan.fingerprints.size() + plan.identifies.size() + plan.checks.size();
 }
 
-// Runs all rules over the scan's evidence, in one transaction.
+// Services per page and per write transaction in Assess.
+inline constexpr size_t kAssessBatch = 512;
+
+// Runs all rules over the scan's evidence, streamed: services are read a
+// page at a time (Store::ForEachServiceBatch) and each page's results are
+// written in one transaction, so memory is flat in inventory size. A failed
+// run leaves the pages before it assessed; rerunning is idempotent.
 Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::Rule>& rules,
                            const AssessOptions& options);
 

@@ -9,7 +9,6 @@
 //                    per DNS name of the asset that a unit registered)}
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -30,9 +29,11 @@ struct LedgerAsset {
 // `ledger.domain`). Pure; exposed for tests.
 std::vector<nlohmann::json> LedgerFacts(const UnitIndex& index, const LedgerAsset& asset);
 
+// One assessed asset (all its services seen): records its unit, raises its
+// ledger findings and verifies its ledger findings that no longer match.
 // Does nothing when the ledger is empty (no units imported).
-Status AssessLedger(inventory::Store& store, const std::vector<const rulelang::Rule*>& rules,
-                    const UnitIndex& index, const std::map<int64_t, LedgerAsset>& assets,
-                    const AssessOptions& options, int64_t now, AssessStats& stats);
+Status AssessLedgerAsset(inventory::Store& store, const std::vector<const rulelang::Rule*>& rules,
+                         const UnitIndex& index, const LedgerAsset& asset,
+                         const AssessOptions& options, int64_t now, AssessStats& stats);
 
 }  // namespace ciiscope::assessor

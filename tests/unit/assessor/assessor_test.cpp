@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "core/clock.h"
 #include "inventory/store/store.h"
@@ -186,6 +187,104 @@ TEST_F(AssessTest, RescanThatNoLongerMatchesVerifiesTheFix) {
   auto back = Assess(*store_, rules_, Opts(third));
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->findings_reopened, 1u);
+}
+
+// Hosts × ports services in one scan; redis(h) says what the Redis on the
+// host's highest port answers (the other ports answer nothing).
+int64_t ScanMany(inventory::Store& store, int hosts, int ports,
+                 const std::function<std::string(int)>& redis) {
+  inventory::Scan scan;
+  scan.started_at = core::NowMillis();
+  scan.status = "running";
+  auto id = store.CreateScan(scan);
+  EXPECT_TRUE(id.has_value());
+  std::vector<inventory::Observation> obs;
+  for (int h = 0; h < hosts; ++h) {
+    for (int p = 0; p < ports; ++p) {
+      inventory::Observation o;
+      o.address = "127.1." + std::to_string(h / 250) + "." + std::to_string(h % 250 + 1);
+      o.transport = "tcp";
+      o.port = static_cast<uint16_t>(7000 + p);
+      o.kind = "port_state";
+      o.state = "open";
+      o.data_json = R"({"state":"open"})";
+      obs.push_back(o);
+      if (p + 1 == ports) {
+        o.kind = "probe";
+        o.state = "";
+        o.data_json = json({{"probe", "redis-info"}, {"text", redis(h)}}).dump();
+        obs.push_back(o);
+      }
+    }
+  }
+  EXPECT_TRUE(store.RecordObservations(*id, obs).has_value());
+  EXPECT_TRUE(store.FinishScan(*id, "done", "{}").has_value());
+  return *id;
+}
+
+TEST_F(AssessTest, StreamsAcrossBatchesKeepingLifecycleAndAssetIdentity) {
+  WriteRule("id-redis.yaml", R"(id: id-redis-test
+kind: identify
+title: {zh: 数据库, en: Database}
+when: 'service.name == "redis"'
+set: {asset.role: database, asset.criticality: high, asset.cii: true}
+)");
+  auto set = rulelang::LoadRuleDir((dir_ / "rules").string());
+  ASSERT_TRUE(set.errors.empty()) << set.errors.front().message();
+  rules_ = std::move(set.rules);
+  // 3 services a host: pages of kAssessBatch (512) split hosts, and the
+  // Redis that identifies a host is its last service, often on the next page.
+  constexpr int kHosts = 400, kPorts = 3;
+  static_assert(kHosts * kPorts > 2 * static_cast<int>(kAssessBatch));
+  static_assert(kAssessBatch % kPorts != 0);
+  const std::string open = "redis_version:7.0.0";
+  int64_t first = ScanMany(*store_, kHosts, kPorts, [&](int) { return open; });
+  auto stats = Assess(*store_, rules_, Opts(first));
+  ASSERT_TRUE(stats.has_value()) << stats.error().message();
+  EXPECT_EQ(stats->services, static_cast<uint64_t>(kHosts * kPorts));
+  EXPECT_EQ(stats->findings_new, static_cast<uint64_t>(kHosts));
+  EXPECT_EQ(stats->assets_identified, static_cast<uint64_t>(kHosts));
+  EXPECT_EQ(stats->cii_candidates, static_cast<uint64_t>(kHosts));
+  auto assets = store_->ListAssets();
+  ASSERT_TRUE(assets.has_value());
+  ASSERT_EQ(assets->size(), static_cast<size_t>(kHosts));
+  for (const auto& a : *assets) EXPECT_EQ(a.role, "database") << a.address;
+
+  // Even hosts now require a password: their findings are verified in
+  // whichever page they fall; odd hosts persist; nothing is new.
+  int64_t second = ScanMany(*store_, kHosts, kPorts, [&](int h) {
+    return h % 2 == 0 ? std::string("-NOAUTH Authentication required.") : open;
+  });
+  auto again = Assess(*store_, rules_, Opts(second));
+  ASSERT_TRUE(again.has_value()) << again.error().message();
+  EXPECT_EQ(again->findings_new, 0u);
+  EXPECT_EQ(again->findings_seen, static_cast<uint64_t>(kHosts / 2));
+  EXPECT_EQ(again->findings_verified, static_cast<uint64_t>(kHosts / 2));
+  auto findings = store_->ListFindings();
+  ASSERT_TRUE(findings.has_value());
+  ASSERT_EQ(findings->size(), static_cast<size_t>(kHosts));
+  int verified = 0;
+  for (const auto& f : *findings) {
+    if (f.status == "verified") {
+      ++verified;
+      auto events = store_->FindingEvents(f.id);
+      ASSERT_TRUE(events.has_value());
+      ASSERT_EQ(events->size(), 2u);
+      EXPECT_EQ(events->back().from_status, "open");
+      EXPECT_EQ(events->back().to_status, "verified");
+      EXPECT_EQ(events->back().reason, "not seen in scan " + std::to_string(second));
+    } else {
+      EXPECT_EQ(f.status, "open");
+    }
+  }
+  EXPECT_EQ(verified, kHosts / 2);
+
+  // The problem returns on every host: the verified half reopens.
+  int64_t third = ScanMany(*store_, kHosts, kPorts, [&](int) { return open; });
+  auto back = Assess(*store_, rules_, Opts(third));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->findings_reopened, static_cast<uint64_t>(kHosts / 2));
+  EXPECT_EQ(back->findings_verified, 0u);
 }
 
 TEST_F(AssessTest, UnknownScanIsAnError) {
