@@ -59,34 +59,17 @@ Status AssessLedgerAsset(inventory::Store& store, const std::vector<const rulela
     for (const auto* rule : rules) {
       ++stats.evaluations;
       if (!rule->when.Matches(facts)) continue;
-      inventory::Finding f;
-      f.key = FindingKey(rule->id, entry.asset.address, "", 0, discriminator);
-      if (std::find(seen_keys.begin(), seen_keys.end(), f.key) != seen_keys.end()) continue;
-      f.rule_id = rule->id;
-      f.rule_version = rule->version;
-      f.severity = rule->severity;
-      f.status = "open";
-      f.asset_id = id;
-      f.address = entry.asset.address;
-      f.title = {rule->title.zh, rule->title.en};
-      f.remediation = {rule->remediation.zh, rule->remediation.en};
-      f.references = rule->references;
+      std::string key = FindingKey(rule->id, entry.asset.address, "", 0, discriminator);
+      if (std::find(seen_keys.begin(), seen_keys.end(), key) != seen_keys.end()) continue;
+      inventory::Finding f = NewFinding(*rule, entry.asset, options, now);
+      f.key = std::move(key);
       f.detail_json = facts.dump(-1, ' ', false, json::error_handler_t::replace);
       f.evidence_ids = entry.evidence_ids;
-      f.first_seen_scan = f.last_seen_scan = options.scan_id;
-      f.first_seen = f.last_seen = now;
-      f.due_at = DueAt(rule->severity, now);
       seen_keys.push_back(f.key);
       findings.push_back(std::move(f));
     }
   }
-  CII_ASSIGN_OR_RETURN(auto outcomes, store.UpsertFindings(findings, options.scan_id,
-                                                           options.actor));
-  for (const auto& outcome : outcomes) {
-    ++stats.findings_seen;
-    if (outcome.created) ++stats.findings_new;
-    if (outcome.reopened) ++stats.findings_reopened;
-  }
+  CII_RETURN_IF_ERROR(UpsertCounted(store, findings, options, stats));
   CII_ASSIGN_OR_RETURN(int verified,
                        store.VerifyAssetFindingsNotSeen(options.scan_id, {id}, rule_ids,
                                                         seen_keys, options.actor));

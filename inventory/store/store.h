@@ -41,9 +41,19 @@ struct ServiceBatch {
     size_t asset = 0;
     Service service;
     std::vector<Evidence> evidence;
+    int64_t version_since = 0;  // services.version_since (0008): see ServiceIdentity
   };
   std::vector<Asset> assets;
   std::vector<Item> items;
+};
+
+// What an assessment concluded about a service.
+struct ServiceIdentity {
+  int64_t id = 0;
+  std::string name, product, version, cpe;
+  // When this product/version was first identified (Unix ms; 0 = unknown):
+  // kept by the assessor while product and version stay the same.
+  int64_t version_since = 0;
 };
 
 struct UpsertResult {
@@ -54,7 +64,7 @@ struct UpsertResult {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 8;
 
   // Opens or creates the database and applies pending migrations.
   // Errors (kDatabase) with one clear line: "FILE: not a ciiscope/SQLite
@@ -122,9 +132,9 @@ class Store {
   Status UpdateServiceIdentity(int64_t service_id, std::string_view name,
                                std::string_view product, std::string_view version,
                                std::string_view cpe);
-  // The same for many services (id, name, product, version, cpe) in one
-  // transaction; kNotFound (nothing written) if one id is unknown.
-  Status UpdateServiceIdentities(const std::vector<Service>& services);
+  // The same for many services (with version_since) in one transaction;
+  // kNotFound (nothing written) if one id is unknown.
+  Status UpdateServiceIdentities(const std::vector<ServiceIdentity>& services);
 
   // --- findings ---
   // Inserts (status open, event "created") or updates last seen, severity,
@@ -186,6 +196,18 @@ class Store {
                                          const std::vector<std::string>& rule_ids,
                                          const std::vector<std::string>& seen_keys,
                                          std::string_view actor);
+
+  // --- stale assets (store_stale.cpp) ---
+  // Assets whose last_seen is before `cutoff` (Unix ms), by id, a page of at
+  // most batch_size at a time; no statement is open while fn runs.
+  Status ForEachAssetNotSeenSince(int64_t cutoff, size_t batch_size,
+                                  const std::function<Status(const std::vector<Asset>&)>& fn);
+  // Asset-level findings of `rule_ids` on assets seen at or after `cutoff`,
+  // in status open/acknowledged/reopened/fixed, become verified with an
+  // event each (set-based). Returns how many changed.
+  Result<int> VerifyFindingsOfAssetsSeenSince(int64_t scan_id,
+                                              const std::vector<std::string>& rule_ids,
+                                              int64_t cutoff, std::string_view actor);
 
   // --- scores and accountability (store_scores.cpp) ---
   // Every asset (by id) with its findings, one call per asset; detail_json is

@@ -353,7 +353,7 @@ Status Store::ForEachServiceBatch(int64_t scan_id, size_t batch_size, bool with_
       Statement page,
       Statement::Prepare(
           db_, path_,
-          "SELECT " + std::string(kServiceColumns) + ", a.address_sort, " +
+          "SELECT " + std::string(kServiceColumns) + ", a.address_sort, s.version_since, " +
               std::string(kAssetColumns) +
               " FROM assets a JOIN services s ON s.asset_id = a.id "
               "WHERE a.address_sort >= ?1 AND (a.address_sort, a.id, s.port, s.transport) > "
@@ -368,7 +368,8 @@ Status Store::ForEachServiceBatch(int64_t scan_id, size_t batch_size, bool with_
                              ", time FROM evidence WHERE scan_id = ? AND service_id = ? "
                              "ORDER BY id"));
   constexpr int kSortCol = 12;  // after the 12 kServiceColumns
-  constexpr int kAssetCol = 13;
+  constexpr int kSinceCol = 13;
+  constexpr int kAssetCol = 14;
   std::string after_sort;
   int64_t after_asset = -1, after_port = -1;
   std::string after_transport;
@@ -387,6 +388,7 @@ Status Store::ForEachServiceBatch(int64_t scan_id, size_t batch_size, bool with_
       if (!row) break;
       ServiceBatch::Item item;
       item.service = ReadService(page);
+      item.version_since = page.Int(kSinceCol);
       if (batch.assets.empty() || batch.assets.back().id != item.service.asset_id) {
         batch.assets.push_back(ReadAsset(page, kAssetCol));
       }
@@ -432,25 +434,26 @@ Result<std::vector<Evidence>> Store::ListEvidence(int64_t scan_id, int64_t asset
 Status Store::UpdateServiceIdentity(int64_t service_id, std::string_view name,
                                     std::string_view product, std::string_view version,
                                     std::string_view cpe) {
-  Service service;
-  service.id = service_id;
-  service.name = name;
-  service.product = product;
-  service.version = version;
-  service.cpe = cpe;
-  return UpdateServiceIdentities({service});
+  ServiceIdentity identity;
+  identity.id = service_id;
+  identity.name = name;
+  identity.product = product;
+  identity.version = version;
+  identity.cpe = cpe;
+  return UpdateServiceIdentities({identity});
 }
 
-Status Store::UpdateServiceIdentities(const std::vector<Service>& services) {
+Status Store::UpdateServiceIdentities(const std::vector<ServiceIdentity>& services) {
   if (services.empty()) return Ok();
   return Transaction([&]() -> Status {
     CII_ASSIGN_OR_RETURN(
         Statement stmt,
         Statement::Prepare(db_, path_,
-                           "UPDATE services SET name = ?, product = ?, version = ?, cpe = ? "
-                           "WHERE id = ?"));
+                           "UPDATE services SET name = ?, product = ?, version = ?, cpe = ?, "
+                           "version_since = ? WHERE id = ?"));
     for (const auto& s : services) {
-      stmt.Bind(1, s.name).Bind(2, s.product).Bind(3, s.version).Bind(4, s.cpe).Bind(5, s.id);
+      stmt.Bind(1, s.name).Bind(2, s.product).Bind(3, s.version).Bind(4, s.cpe);
+      stmt.Bind(5, s.version_since).Bind(6, s.id);
       CII_RETURN_IF_ERROR(stmt.Run());
       if (sqlite3_changes(db_) == 0) {
         return Error(ErrorCode::kNotFound, path_ + ": no service " + std::to_string(s.id));

@@ -268,36 +268,48 @@ Result<std::vector<UpsertResult>> Store::UpsertFindings(const std::vector<Findin
   return results;
 }
 
+Result<int> VerifySelected(sqlite3* db, const std::string& path, std::string_view where,
+                           const std::function<void(Statement&)>& bind, std::string_view actor,
+                           std::string_view reason) {
+  const std::string selected =
+      " FROM findings WHERE (" + std::string(where) +
+      ") AND status IN ('open', 'acknowledged', 'reopened', 'fixed')";
+  CII_ASSIGN_OR_RETURN(
+      Statement events,
+      Statement::Prepare(db, path,
+                         "INSERT INTO finding_events (finding_id, time, actor, from_status, "
+                         "to_status, reason) SELECT id, ?7, ?8, status, 'verified', ?9" +
+                             selected + " ORDER BY id"));
+  bind(events);
+  events.Bind(7, core::NowMillis()).Bind(8, actor).Bind(9, reason);
+  CII_RETURN_IF_ERROR(events.Run());
+  const int changed = sqlite3_changes(db);
+  if (changed == 0) return 0;
+  CII_ASSIGN_OR_RETURN(Statement update,
+                       Statement::Prepare(db, path,
+                                          "UPDATE findings SET status = 'verified' WHERE id IN "
+                                          "(SELECT id" + selected + ")"));
+  bind(update);
+  CII_RETURN_IF_ERROR(update.Run());
+  return changed;
+}
+
 Result<int> Store::VerifyNotSeen(int64_t scan_id, const std::vector<int64_t>& service_ids,
                                  const std::vector<std::string>& seen_keys,
                                  std::string_view actor) {
-  // Set-based: the services and the keys go in as two bound JSON arrays; one
-  // INSERT … SELECT writes the events, one UPDATE the statuses.
+  // Set-based: the services and the keys go in as two bound JSON arrays.
   const std::string services = sqlite::ToJsonArray(service_ids);
   const std::string keys = sqlite::ToJsonArray(seen_keys);
-  const std::string reason = "not seen in scan " + std::to_string(scan_id);
-  constexpr std::string_view kWhere =
-      " FROM findings WHERE service_id IN (SELECT value FROM json_each(?1)) AND "
-      "status IN ('open', 'acknowledged', 'reopened', 'fixed') AND "
-      "key NOT IN (SELECT value FROM json_each(?2))";
   int changed = 0;
   CII_RETURN_IF_ERROR(Transaction([&]() -> Status {
     CII_ASSIGN_OR_RETURN(
-        Statement events,
-        Statement::Prepare(db_, path_,
-                           "INSERT INTO finding_events (finding_id, time, actor, from_status, "
-                           "to_status, reason) SELECT id, ?3, ?4, status, 'verified', ?5" +
-                               std::string(kWhere) + " ORDER BY id"));
-    events.Bind(1, services).Bind(2, keys).Bind(3, core::NowMillis()).Bind(4, actor).Bind(5, reason);
-    CII_RETURN_IF_ERROR(events.Run());
-    changed = sqlite3_changes(db_);
-    if (changed == 0) return Ok();
-    CII_ASSIGN_OR_RETURN(Statement update,
-                         Statement::Prepare(db_, path_,
-                                            "UPDATE findings SET status = 'verified' WHERE id IN "
-                                            "(SELECT id" + std::string(kWhere) + ")"));
-    update.Bind(1, services).Bind(2, keys);
-    return update.Run();
+        changed,
+        VerifySelected(db_, path_,
+                       "service_id IN (SELECT value FROM json_each(?1)) AND "
+                       "key NOT IN (SELECT value FROM json_each(?2))",
+                       [&](Statement& stmt) { stmt.Bind(1, services).Bind(2, keys); }, actor,
+                       "not seen in scan " + std::to_string(scan_id)));
+    return Ok();
   }));
   return changed;
 }

@@ -224,12 +224,8 @@ TEST_F(StoreIngestTest, ForEachServiceBatchPagesWithoutGapsOrRepeats) {
               walked.push_back(line);
             }
             // Writing between pages is allowed.
-            std::vector<Service> named;
-            for (const auto& item : batch.items) {
-              Service s = item.service;
-              s.name = "page";
-              named.push_back(s);
-            }
+            std::vector<ServiceIdentity> named;
+            for (const auto& item : batch.items) named.push_back({item.service.id, "page", "", "", "", 0});
             return store_->UpdateServiceIdentities(named);
           });
       ASSERT_TRUE(walk) << walk.error().message();
@@ -251,10 +247,8 @@ TEST_F(StoreIngestTest, ForEachServiceBatchPagesWithoutGapsOrRepeats) {
     EXPECT_EQ(service.name, service.address == "10.0.0.3" ? "" : "page") << service.address;
   }
   // An unknown id in a batch update writes nothing.
-  Service ghost;
-  ghost.id = 987654;
-  Service real = (*services)[0];
-  real.name = "changed";
+  ServiceIdentity ghost{987654, "ghost", "", "", "", 0};
+  ServiceIdentity real{(*services)[0].id, "changed", "", "", "", 0};
   Status bad = store_->UpdateServiceIdentities({real, ghost});
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code(), ErrorCode::kNotFound);

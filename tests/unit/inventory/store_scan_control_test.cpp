@@ -132,8 +132,10 @@ TEST(StoreMigrationTest, Version1DatabaseGainsTheBuiltinAuthorizationAndKeepsSca
     scan_id = testing::NewScan(*store, "old");
   }
   {
-    // Roll the file back to what version 1 wrote (undo 0005 … 0002).
+    // Roll the file back to what version 1 wrote (undo 0008, 0005 … 0002).
     RawDb raw(path);
+    raw.Exec("DROP INDEX assets_by_last_seen");
+    raw.Exec("ALTER TABLE services DROP COLUMN version_since");
     raw.Exec("DROP TABLE unit_scores");
     raw.Exec("DROP TABLE score_runs");
     raw.Exec("DROP INDEX assets_by_cii");
