@@ -180,11 +180,12 @@ Status WriteProfileReport(Context& ctx, inventory::Store& store, const service::
   std::vector<std::string> paths;
   if (spec.kind == "assessment") {
     CII_ASSIGN_OR_RETURN(paths, WriteReports(ctx, store, scan_id, {spec.format}, dir));
-  } else if (spec.kind == "inventory") {
-    return Error(ErrorCode::kUnsupported,
-                 "report kind inventory is not available yet; use kind assessment (it lists the inventory)");
   } else {
-    KindReportRequest request{spec.kind, {spec.format}, dir, "", "", 0, 0};
+    KindReportRequest request;
+    // The configuration's "inventory" report is the asset ledger (台账).
+    request.kind = spec.kind == "inventory" ? "ledger" : spec.kind;
+    request.formats = {spec.format};
+    request.out = dir;
     CII_ASSIGN_OR_RETURN(paths, WriteKindReports(ctx, store, request));
   }
   written.insert(written.end(), paths.begin(), paths.end());

@@ -367,7 +367,8 @@ Result<std::vector<rulelang::Rule>> LoadRules(const Context& ctx) {
 
 Result<assessor::AssessStats> RunAssess(Context& ctx, inventory::Store& store,
                                         std::optional<int64_t> scan_id,
-                                        const std::vector<rulelang::Rule>& rules) {
+                                        const std::vector<rulelang::Rule>& rules,
+                                        int stale_days) {
   if (!scan_id) {
     CII_ASSIGN_OR_RETURN(auto latest, store.LatestScan());
     if (!latest) {
@@ -378,6 +379,7 @@ Result<assessor::AssessStats> RunAssess(Context& ctx, inventory::Store& store,
   assessor::AssessOptions options;
   options.scan_id = *scan_id;
   options.actor = Actor(ctx);
+  options.stale_days = stale_days;
   CII_ASSIGN_OR_RETURN(options.due_at, AssessDuePolicy(ctx, store));
   CII_ASSIGN_OR_RETURN(auto stats, assessor::Assess(store, rules, options));
   CII_RETURN_IF_ERROR(service::RefreshLookback(store, core::NowMillis()));

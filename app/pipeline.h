@@ -70,10 +70,12 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
 // (file:line:col) and skipped; with --strict any load error fails.
 Result<std::vector<rulelang::Rule>> LoadRules(const Context& ctx);
 
-// Assesses the scan (latest when scan_id is empty) with the given rules.
+// Assesses the scan (latest when scan_id is empty) with the given rules;
+// assets unseen for stale_days get stale-asset findings (0 = off).
 Result<assessor::AssessStats> RunAssess(Context& ctx, inventory::Store& store,
                                         std::optional<int64_t> scan_id,
-                                        const std::vector<rulelang::Rule>& rules);
+                                        const std::vector<rulelang::Rule>& rules,
+                                        int stale_days = assessor::kDefaultStaleDays);
 
 // Writes one report per format. `out` is a file path when one format is
 // given and it does not name an existing directory; otherwise a directory

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <map>
 
 #include "assessor/http_paths.h"
 #include "assessor/identify.h"
@@ -122,6 +121,62 @@ int64_t DueFor(const AssessOptions& options, std::string_view severity, std::str
   return options.due_at ? options.due_at(severity, address, now_ms) : DueAt(severity, now_ms);
 }
 
+int64_t AddVersionAge(json& facts, const inventory::Service& stored, int64_t stored_since,
+                      int64_t at) {
+  json& s = facts["service"];
+  const std::string version = s.value("version", std::string());
+  if (version.empty()) return 0;
+  const bool unchanged = stored_since > 0 && version == stored.version &&
+                         s.value("product", std::string()) == stored.product;
+  const int64_t since = unchanged ? stored_since : at;
+  s["version_since"] = since;
+  s["version_age"] = since < at ? (at - since) / 1000 : 0;
+  return since;
+}
+
+json StaleFacts(const inventory::Asset& asset, int64_t at, int stale_days) {
+  json facts = json::object();
+  facts["asset"] = {{"address", asset.address},       {"hostnames", asset.hostnames},
+                    {"last_seen", asset.last_seen},   {"role", asset.role},
+                    {"criticality", asset.criticality}, {"cii_status", asset.cii_status},
+                    {"unseen_for", asset.last_seen < at ? (at - asset.last_seen) / 1000 : 0}};
+  facts["stale"] = {{"after", int64_t{stale_days} * 86400}, {"days", stale_days}};
+  return facts;
+}
+
+inventory::Finding NewFinding(const rulelang::Rule& rule, const inventory::Asset& asset,
+                              const AssessOptions& options, int64_t now) {
+  inventory::Finding f;
+  f.rule_id = rule.id;
+  f.rule_version = rule.version;
+  f.severity = rule.severity;
+  f.status = "open";
+  f.asset_id = asset.id;
+  f.address = asset.address;
+  f.title = {rule.title.zh, rule.title.en};
+  f.remediation = {rule.remediation.zh, rule.remediation.en};
+  f.references = rule.references;
+  f.first_seen_scan = f.last_seen_scan = options.scan_id;
+  f.first_seen = f.last_seen = now;
+  f.due_at = DueFor(options, rule.severity, asset.address, now);
+  return f;
+}
+
+Status UpsertCounted(inventory::Store& store, const std::vector<inventory::Finding>& findings,
+                     const AssessOptions& options, AssessStats& stats) {
+  CII_ASSIGN_OR_RETURN(auto outcomes, store.UpsertFindings(findings, options.scan_id, options.actor));
+  for (const auto& outcome : outcomes) {
+    ++stats.findings_seen;
+    if (outcome.created) ++stats.findings_new;
+    if (outcome.reopened) ++stats.findings_reopened;
+  }
+  return Ok();
+}
+
+static bool IsStaleRule(const rulelang::Rule& rule) {
+  return std::find(rule.tags.begin(), rule.tags.end(), "stale") != rule.tags.end();
+}
+
 RulePlan PlanRules(const std::vector<rulelang::Rule>& rules) {
   RulePlan plan;
   for (const auto& rule : rules) {
@@ -129,12 +184,71 @@ RulePlan PlanRules(const std::vector<rulelang::Rule>& rules) {
       case rulelang::RuleKind::kFingerprint: plan.fingerprints.push_back(&rule); break;
       case rulelang::RuleKind::kIdentify: plan.identifies.push_back(&rule); break;
       case rulelang::RuleKind::kCheck:
-        (IsLedgerRule(rule) ? plan.ledger_checks : plan.checks).push_back(&rule);
+        (IsStaleRule(rule)    ? plan.stale_checks
+         : IsLedgerRule(rule) ? plan.ledger_checks
+                              : plan.checks)
+            .push_back(&rule);
         break;
     }
   }
   return plan;
 }
+
+namespace {
+
+// The stale pass: assets not seen for options.stale_days before `at` are
+// evaluated by the stale rules (StaleFacts), a page at a time; stale
+// findings of assets seen since then are verified (set-based).
+Status AssessStale(inventory::Store& store, const std::vector<const rulelang::Rule*>& rules,
+                   const AssessOptions& options, int64_t at, int64_t now, AssessStats& stats) {
+  if (options.stale_days <= 0 || rules.empty()) return Ok();
+  const int64_t cutoff = at - int64_t{options.stale_days} * 86400 * 1000;
+  std::vector<std::string> rule_ids;
+  for (const auto* rule : rules) rule_ids.push_back(rule->id);
+  CII_RETURN_IF_ERROR(store.ForEachAssetNotSeenSince(
+      cutoff, kAssessBatch, [&](const std::vector<inventory::Asset>& assets) -> Status {
+        std::vector<inventory::Finding> findings;
+        std::vector<std::string> keys;
+        std::vector<int64_t> ids;
+        for (const auto& asset : assets) {
+          ++stats.stale_assets;
+          ids.push_back(asset.id);
+          const json facts = StaleFacts(asset, at, options.stale_days);
+          for (const auto* rule : rules) {
+            ++stats.evaluations;
+            if (!rule->when.Matches(facts)) continue;
+            inventory::Finding f = NewFinding(*rule, asset, options, now);
+            f.key = FindingKey(rule->id, asset.address, "", 0);
+            f.detail_json = JsonString(facts);
+            keys.push_back(f.key);
+            findings.push_back(std::move(f));
+          }
+        }
+        return store.Transaction([&]() -> Status {
+          CII_RETURN_IF_ERROR(UpsertCounted(store, findings, options, stats));
+          CII_ASSIGN_OR_RETURN(int verified, store.VerifyAssetFindingsNotSeen(
+                                                 options.scan_id, ids, rule_ids, keys,
+                                                 options.actor));
+          stats.findings_verified += static_cast<uint64_t>(verified);
+          return Ok();
+        });
+      }));
+  CII_ASSIGN_OR_RETURN(int verified, store.VerifyFindingsOfAssetsSeenSince(
+                                         options.scan_id, rule_ids, cutoff, options.actor));
+  stats.findings_verified += static_cast<uint64_t>(verified);
+  return Ok();
+}
+
+// State of the asset whose services are being walked (they are adjacent in
+// the walk): its identify matches and ledger names. Written when the walk
+// moves on, so memory holds one asset, not the inventory.
+struct CurrentAsset {
+  bool active = false;
+  IdentityMerger identities;
+  LedgerAsset ledger;
+};
+
+}  // namespace
 
 Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::Rule>& rules,
                            const AssessOptions& options) {
@@ -146,91 +260,117 @@ Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::
   const RulePlan plan = PlanRules(rules);
   CII_ASSIGN_OR_RETURN(auto units, store.ListUnits());
   const UnitIndex unit_index(std::move(units));
-  std::map<int64_t, LedgerAsset> ledger_assets;
-  IdentityMerger identities;
 
   AssessStats stats;
-  std::vector<int64_t> assessed;
-  std::vector<std::string> seen_keys;
   const int64_t now = core::NowMillis();
+  // The scan's own time: zombie ages and staleness are judged as of then,
+  // so reassessing an old scan gives the answer it gave at the time.
+  const int64_t scan_time = scan->started_at > 0 ? scan->started_at : now;
+  CurrentAsset current;
 
-  auto per_service = [&](const inventory::Asset& asset, const inventory::Service& service,
-                         const std::vector<inventory::Evidence>& evidence) -> Status {
-    ++stats.services;
-    assessed.push_back(service.id);
-    json facts = BuildFacts(asset, service, evidence);
-    // Identify rules see the fingerprinted facts; what they set (asset.role,
-    // …) is visible to this service's check rules.
-    identities.Saw(asset.id);
-    std::vector<const rulelang::Rule*> matched;
-    stats.evaluations += EvaluateService(
-        plan, facts, [&](const rulelang::Rule& rule) { identities.Add(asset.id, rule); },
-        [&](const rulelang::Rule& rule) { matched.push_back(&rule); });
-    const json& s = facts["service"];
-    auto str = [&](const char* k) { return s.value(k, std::string()); };
-    if (str("name") != service.name || str("product") != service.product ||
-        str("version") != service.version || str("cpe") != service.cpe) {
-      ++stats.identified;
-      CII_RETURN_IF_ERROR(store.UpdateServiceIdentity(service.id, str("name"), str("product"),
-                                                      str("version"), str("cpe")));
-    }
-    std::vector<int64_t> evidence_ids;
-    evidence_ids.reserve(evidence.size());
-    for (const auto& ev : evidence) evidence_ids.push_back(ev.id);
-    {
-      LedgerAsset& entry = ledger_assets[asset.id];
-      entry.asset = asset;
-      CollectNames(facts, entry.names);
-      entry.evidence_ids.insert(entry.evidence_ids.end(), evidence_ids.begin(),
-                                evidence_ids.end());
-    }
-
-    for (const auto* rule : matched) {
-      inventory::Finding f;
-      f.key = FindingKey(rule->id, asset.address, service.transport, service.port);
-      f.rule_id = rule->id;
-      f.rule_version = rule->version;
-      f.severity = rule->severity;
-      f.status = "open";
-      f.asset_id = asset.id;
-      f.service_id = service.id;
-      f.address = asset.address;
-      f.port = service.port;
-      f.transport = service.transport;
-      f.title = {rule->title.zh, rule->title.en};
-      f.remediation = {rule->remediation.zh, rule->remediation.en};
-      f.references = rule->references;
-      json detail = Detail(facts);
-      if (json collected = CollectedPathsDetail(*rule, facts); !collected.is_null()) {
-        detail["http_paths"] = std::move(collected);
-      }
-      f.detail_json = JsonString(detail);
-      f.evidence_ids = evidence_ids;
-      f.first_seen_scan = f.last_seen_scan = options.scan_id;
-      f.first_seen = f.last_seen = now;
-      f.due_at = DueFor(options, rule->severity, asset.address, now);
-      CII_ASSIGN_OR_RETURN(auto outcome, store.UpsertFinding(f, options.scan_id, options.actor));
-      ++stats.findings_seen;
-      if (outcome.created) ++stats.findings_new;
-      if (outcome.reopened) ++stats.findings_reopened;
-      seen_keys.push_back(f.key);
-    }
-    return Ok();
-  };
-
-  CII_RETURN_IF_ERROR(store.Transaction([&]() -> Status {
-    CII_RETURN_IF_ERROR(store.ForEachServiceInScan(options.scan_id, per_service));
-    CII_ASSIGN_OR_RETURN(int verified, store.VerifyNotSeen(options.scan_id, assessed, seen_keys,
-                                                           options.actor));
-    stats.findings_verified = static_cast<uint64_t>(verified);
-    for (const auto& [asset_id, id] : identities.assets()) {
-      CII_RETURN_IF_ERROR(store.SetAssetIdentity(asset_id, id.role, id.criticality, id.cii_candidate,
-                                                 id.data_tags, id.rule_id));
+  // Writes what was concluded about the current asset.
+  auto finish_asset = [&]() -> Status {
+    if (!current.active) return Ok();
+    for (const auto& [asset_id, id] : current.identities.assets()) {
+      CII_RETURN_IF_ERROR(store.SetAssetIdentity(asset_id, id.role, id.criticality,
+                                                 id.cii_candidate, id.data_tags, id.rule_id));
       if (!id.role.empty()) ++stats.assets_identified;
       if (id.cii_candidate) ++stats.cii_candidates;
     }
-    return AssessLedger(store, plan.ledger_checks, unit_index, ledger_assets, options, now, stats);
-  }));
+    CII_RETURN_IF_ERROR(AssessLedgerAsset(store, plan.ledger_checks, unit_index, current.ledger,
+                                          options, now, stats));
+    current = CurrentAsset();
+    return Ok();
+  };
+
+  // Per batch: evaluate every service, then write in one transaction —
+  // identities, findings (prepared once per batch), and the set-based
+  // verification of this batch's services against this batch's keys.
+  std::vector<inventory::ServiceIdentity> identified;
+  std::vector<inventory::Finding> findings;
+  std::vector<int64_t> service_ids;
+  std::vector<std::string> keys;
+  auto per_batch = [&](const inventory::ServiceBatch& batch) -> Status {
+    identified.clear();
+    findings.clear();
+    service_ids.clear();
+    keys.clear();
+    return store.Transaction([&]() -> Status {
+      for (const auto& item : batch.items) {
+        const inventory::Asset& asset = batch.assets[item.asset];
+        const inventory::Service& service = item.service;
+        if (current.active && current.ledger.asset.id != asset.id) {
+          CII_RETURN_IF_ERROR(finish_asset());
+        }
+        if (!current.active) {
+          current.active = true;
+          current.ledger.asset = asset;
+          current.identities.Saw(asset.id);
+        }
+        ++stats.services;
+        service_ids.push_back(service.id);
+        json facts = BuildFacts(asset, service, item.evidence);
+        // Identify rules see the fingerprinted facts; what they set
+        // (asset.role, …) is visible to this service's check rules.
+        std::vector<const rulelang::Rule*> matched;
+        int64_t version_since = 0;
+        stats.evaluations += EvaluateService(
+            plan, facts,
+            [&](json& f) {
+              version_since = AddVersionAge(f, service, item.version_since, scan_time);
+            },
+            [&](const rulelang::Rule& rule) { current.identities.Add(asset.id, rule); },
+            [&](const rulelang::Rule& rule) { matched.push_back(&rule); });
+        const json& s = facts["service"];
+        auto str = [&](const char* k) { return s.value(k, std::string()); };
+        if (str("name") != service.name || str("product") != service.product ||
+            str("version") != service.version || str("cpe") != service.cpe ||
+            version_since != item.version_since) {
+          ++stats.identified;
+          identified.push_back({service.id, str("name"), str("product"), str("version"),
+                                str("cpe"), version_since});
+        }
+        std::vector<int64_t> evidence_ids;
+        evidence_ids.reserve(item.evidence.size());
+        for (const auto& ev : item.evidence) evidence_ids.push_back(ev.id);
+        // The ledger pass runs with or without units (asset-passive-only
+        // needs none), so every asset collects its names and evidence.
+        CollectNames(facts, current.ledger.names);
+        current.ledger.evidence_ids.insert(current.ledger.evidence_ids.end(),
+                                           evidence_ids.begin(), evidence_ids.end());
+        if (matched.empty()) continue;
+        const std::string detail_base = JsonString(Detail(facts));
+        for (const auto* rule : matched) {
+          inventory::Finding f = NewFinding(*rule, asset, options, now);
+          f.key = FindingKey(rule->id, asset.address, service.transport, service.port);
+          f.service_id = service.id;
+          f.port = service.port;
+          f.transport = service.transport;
+          if (json collected = CollectedPathsDetail(*rule, facts); !collected.is_null()) {
+            json detail = Detail(facts);
+            detail["http_paths"] = std::move(collected);
+            f.detail_json = JsonString(detail);
+          } else {
+            f.detail_json = detail_base;
+          }
+          f.evidence_ids = evidence_ids;
+          keys.push_back(f.key);
+          findings.push_back(std::move(f));
+        }
+      }
+      CII_RETURN_IF_ERROR(store.UpdateServiceIdentities(identified));
+      CII_RETURN_IF_ERROR(UpsertCounted(store, findings, options, stats));
+      CII_ASSIGN_OR_RETURN(int verified,
+                           store.VerifyNotSeen(options.scan_id, service_ids, keys, options.actor));
+      stats.findings_verified += static_cast<uint64_t>(verified);
+      return Ok();
+    });
+  };
+
+  CII_RETURN_IF_ERROR(
+      store.ForEachServiceBatch(options.scan_id, kAssessBatch, /*with_raw=*/false, per_batch));
+  CII_RETURN_IF_ERROR(store.Transaction(finish_asset));
+  CII_RETURN_IF_ERROR(AssessStale(store, plan.stale_checks, options, scan_time, now, stats));
   spdlog::info("assessed scan {}: {} services, {} evaluations, {} findings ({} new)",
                options.scan_id, stats.services, stats.evaluations, stats.findings_seen,
                stats.findings_new);

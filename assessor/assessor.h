@@ -25,9 +25,15 @@ class Store;
 
 namespace ciiscope::assessor {
 
+// Assets not seen for this many days get stale-asset findings by default.
+inline constexpr int kDefaultStaleDays = 30;
+
 struct AssessOptions {
   int64_t scan_id = 0;        // required
   std::string actor = "ciiscope";
+  // Stale-asset pass: assets whose last_seen is this many days before the
+  // scan's start are evaluated by the rules tagged "stale"; 0 = off.
+  int stale_days = kDefaultStaleDays;
   // Due time of a new finding (severity, asset address, now in Unix ms); the
   // workspace SLA table and key-period overrides (service::DuePolicy). Empty
   // = DueAt below.
@@ -49,6 +55,7 @@ struct AssessStats {
   uint64_t findings_verified = 0;
   uint64_t assets_identified = 0;  // assets given a role by identify rules
   uint64_t cii_candidates = 0;     // of which identify rules call CII candidates
+  uint64_t stale_assets = 0;       // assets the stale pass looked at
 };
 
 // Facts document of one service (docs/facts.md), from that scan's evidence.
@@ -72,16 +79,20 @@ struct RulePlan {
   std::vector<const rulelang::Rule*> identifies;
   std::vector<const rulelang::Rule*> checks;         // service-level
   std::vector<const rulelang::Rule*> ledger_checks;  // asset-level (ledger_assess.h)
+  std::vector<const rulelang::Rule*> stale_checks;   // asset-level, tagged "stale"
 };
 RulePlan PlanRules(const std::vector<rulelang::Rule>& rules);
 
-// One service: fingerprint rules, then identify rules (on_identify(rule) for
-// each match), then check rules (on_check(rule) for each match), all on
-// `facts`. Returns the number of rule evaluations. Pure; no I/O.
-template <typename OnIdentify, typename OnCheck>
-uint64_t EvaluateService(const RulePlan& plan, nlohmann::json& facts, OnIdentify&& on_identify,
+// One service: fingerprint rules, then on_fingerprinted(facts) (the caller
+// may add facts that depend on the identity), then identify rules
+// (on_identify(rule) for each match), then check rules (on_check(rule) for
+// each match), all on `facts`. Returns the number of rule evaluations. Pure.
+template <typename OnFingerprinted, typename OnIdentify, typename OnCheck>
+uint64_t EvaluateService(const RulePlan& plan, nlohmann::json& facts,
+                         OnFingerprinted&& on_fingerprinted, OnIdentify&& on_identify,
                          OnCheck&& on_check) {
   for (const auto* rule : plan.fingerprints) rulelang::ApplyFingerprint(*rule, facts);
+  on_fingerprinted(facts);
   for (const auto* rule : plan.identifies) {
     if (rulelang::ApplyFingerprint(*rule, facts)) on_identify(*rule);
   }
@@ -90,8 +101,42 @@ uint64_t EvaluateService(const RulePlan& plan, nlohmann::json& facts, OnIdentify
   }
   return plan.fingerprints.size() + plan.identifies.size() + plan.checks.size();
 }
+template <typename OnIdentify, typename OnCheck>
+uint64_t EvaluateService(const RulePlan& plan, nlohmann::json& facts, OnIdentify&& on_identify,
+                         OnCheck&& on_check) {
+  return EvaluateService(
+      plan, facts, [](nlohmann::json&) {}, on_identify, on_check);
+}
 
-// Runs all rules over the scan's evidence, in one transaction.
+// Zombie-service facts (docs/facts.md): service.version_since (Unix ms) and
+// service.version_age (seconds until `at`), when the fingerprinted version
+// is known. `stored` is what the inventory holds for the service; the
+// version counts as unchanged when product and version equal the stored
+// ones and stored_since > 0. Returns the version_since to store (0 = none).
+int64_t AddVersionAge(nlohmann::json& facts, const inventory::Service& stored,
+                      int64_t stored_since, int64_t at);
+
+// Stale-asset facts: {asset: {address, hostnames, last_seen, unseen_for (s),
+// role, criticality, cii_status}, stale: {after (s), days}}.
+nlohmann::json StaleFacts(const inventory::Asset& asset, int64_t at, int stale_days);
+
+// A finding of `rule` on `asset` as Assess raises it (open, seen now in the
+// scan, due from the severity); the caller sets key, service, detail and
+// evidence.
+inventory::Finding NewFinding(const rulelang::Rule& rule, const inventory::Asset& asset,
+                              const AssessOptions& options, int64_t now);
+
+// Store::UpsertFindings, counting seen/new/reopened into stats.
+Status UpsertCounted(inventory::Store& store, const std::vector<inventory::Finding>& findings,
+                     const AssessOptions& options, AssessStats& stats);
+
+// Services per page and per write transaction in Assess.
+inline constexpr size_t kAssessBatch = 512;
+
+// Runs all rules over the scan's evidence, streamed: services are read a
+// page at a time (Store::ForEachServiceBatch) and each page's results are
+// written in one transaction, so memory is flat in inventory size. A failed
+// run leaves the pages before it assessed; rerunning is idempotent.
 Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::Rule>& rules,
                            const AssessOptions& options);
 

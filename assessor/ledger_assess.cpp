@@ -40,60 +40,45 @@ std::vector<json> LedgerFacts(const UnitIndex& index, const LedgerAsset& asset) 
   return docs;
 }
 
-Status AssessLedger(inventory::Store& store, const std::vector<const rulelang::Rule*>& rules,
-                    const UnitIndex& index, const std::map<int64_t, LedgerAsset>& assets,
-                    const AssessOptions& options, int64_t now, AssessStats& stats) {
+Status AssessLedgerAsset(inventory::Store& store, const std::vector<const rulelang::Rule*>& rules,
+                         const UnitIndex& index, const LedgerAsset& entry,
+                         const AssessOptions& options, int64_t now, AssessStats& stats) {
   // Without a ledger no asset is assigned a unit, but the rules still run:
   // those about the ledger test ledger.units, others (asset-passive-only)
   // need none.
-  std::vector<int64_t> asset_ids;
+  const int64_t id = entry.asset.id;
   std::vector<std::string> rule_ids, seen_keys;
   for (const auto* rule : rules) rule_ids.push_back(rule->id);
-  for (const auto& [id, entry] : assets) {
-    asset_ids.push_back(id);
-    std::vector<json> docs = LedgerFacts(index, entry);
-    const json& unit = docs[0]["asset"]["unit"];
-    int64_t unit_id = 0;
-    if (!unit.is_null()) {
-      auto address = core::IpAddress::Parse(entry.asset.address);
-      unit_id = index.Owner(*address)->id;
-    }
-    if (!index.empty()) {
-      CII_RETURN_IF_ERROR(store.SetAssetUnit(id, unit_id, unit_id ? "registered" : "shadow"));
-    }
-    for (const auto& facts : docs) {
-      const json* domain = rulelang::GetField(facts, "ledger.domain.name");
-      std::string discriminator = domain ? domain->get<std::string>() : std::string();
-      for (const auto* rule : rules) {
-        ++stats.evaluations;
-        if (!rule->when.Matches(facts)) continue;
-        inventory::Finding f;
-        f.key = FindingKey(rule->id, entry.asset.address, "", 0, discriminator);
-        if (std::find(seen_keys.begin(), seen_keys.end(), f.key) != seen_keys.end()) continue;
-        f.rule_id = rule->id;
-        f.rule_version = rule->version;
-        f.severity = rule->severity;
-        f.status = "open";
-        f.asset_id = id;
-        f.address = entry.asset.address;
-        f.title = {rule->title.zh, rule->title.en};
-        f.remediation = {rule->remediation.zh, rule->remediation.en};
-        f.references = rule->references;
-        f.detail_json = facts.dump(-1, ' ', false, json::error_handler_t::replace);
-        f.evidence_ids = entry.evidence_ids;
-        f.first_seen_scan = f.last_seen_scan = options.scan_id;
-        f.first_seen = f.last_seen = now;
-        f.due_at = DueFor(options, rule->severity, entry.asset.address, now);
-        CII_ASSIGN_OR_RETURN(auto outcome, store.UpsertFinding(f, options.scan_id, options.actor));
-        ++stats.findings_seen;
-        if (outcome.created) ++stats.findings_new;
-        if (outcome.reopened) ++stats.findings_reopened;
-        seen_keys.push_back(f.key);
-      }
+  std::vector<json> docs = LedgerFacts(index, entry);
+  const json& unit = docs[0]["asset"]["unit"];
+  int64_t unit_id = 0;
+  if (!unit.is_null()) {
+    auto address = core::IpAddress::Parse(entry.asset.address);
+    unit_id = index.Owner(*address)->id;
+  }
+  if (!index.empty()) {
+    CII_RETURN_IF_ERROR(store.SetAssetUnit(id, unit_id, unit_id ? "registered" : "shadow"));
+  }
+  std::vector<inventory::Finding> findings;
+  for (const auto& facts : docs) {
+    const json* domain = rulelang::GetField(facts, "ledger.domain.name");
+    std::string discriminator = domain ? domain->get<std::string>() : std::string();
+    for (const auto* rule : rules) {
+      ++stats.evaluations;
+      if (!rule->when.Matches(facts)) continue;
+      std::string key = FindingKey(rule->id, entry.asset.address, "", 0, discriminator);
+      if (std::find(seen_keys.begin(), seen_keys.end(), key) != seen_keys.end()) continue;
+      inventory::Finding f = NewFinding(*rule, entry.asset, options, now);
+      f.key = std::move(key);
+      f.detail_json = facts.dump(-1, ' ', false, json::error_handler_t::replace);
+      f.evidence_ids = entry.evidence_ids;
+      seen_keys.push_back(f.key);
+      findings.push_back(std::move(f));
     }
   }
+  CII_RETURN_IF_ERROR(UpsertCounted(store, findings, options, stats));
   CII_ASSIGN_OR_RETURN(int verified,
-                       store.VerifyAssetFindingsNotSeen(options.scan_id, asset_ids, rule_ids,
+                       store.VerifyAssetFindingsNotSeen(options.scan_id, {id}, rule_ids,
                                                         seen_keys, options.actor));
   stats.findings_verified += static_cast<uint64_t>(verified);
   return Ok();

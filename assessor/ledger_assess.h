@@ -10,7 +10,6 @@
 //                    per DNS name of the asset that a unit registered)}
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -31,10 +30,12 @@ struct LedgerAsset {
 // `ledger.domain`). Pure; exposed for tests.
 std::vector<nlohmann::json> LedgerFacts(const UnitIndex& index, const LedgerAsset& asset);
 
+// One assessed asset (all its services seen): records its unit, raises its
+// ledger findings and verifies its ledger findings that no longer match.
 // With an empty ledger (no units imported) no unit is assigned; the rules
 // still run (ledger.units is 0).
-Status AssessLedger(inventory::Store& store, const std::vector<const rulelang::Rule*>& rules,
-                    const UnitIndex& index, const std::map<int64_t, LedgerAsset>& assets,
-                    const AssessOptions& options, int64_t now, AssessStats& stats);
+Status AssessLedgerAsset(inventory::Store& store, const std::vector<const rulelang::Rule*>& rules,
+                         const UnitIndex& index, const LedgerAsset& asset,
+                         const AssessOptions& options, int64_t now, AssessStats& stats);
 
 }  // namespace ciiscope::assessor

@@ -1,5 +1,7 @@
 #include "assessor/profile_eval.h"
 
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -33,7 +35,75 @@ json FindingJson(const inventory::Finding& f) {
           {"title", {{"zh", f.title.zh}, {"en", f.title.en}}}};
 }
 
+std::string ItemStatus(const ItemCounts& c) {
+  return c.fail > 0 ? "fail" : (c.pass > 0 ? "pass" : "not_assessable");
+}
+
 }  // namespace
+
+json RollUpUnits(const std::vector<inventory::Unit>& units, const std::vector<std::string>& item_ids,
+                 const std::map<int64_t, std::vector<ItemCounts>>& direct) {
+  std::map<int64_t, const inventory::Unit*> by_id;
+  for (const auto& u : units) by_id[u.id] = &u;
+  std::map<int64_t, std::vector<const inventory::Unit*>> children;
+  std::vector<const inventory::Unit*> roots;
+  for (const auto& u : units) {
+    if (u.parent_id != 0 && u.parent_id != u.id && by_id.count(u.parent_id)) {
+      children[u.parent_id].push_back(&u);
+    } else {
+      roots.push_back(&u);
+    }
+  }
+  auto by_code = [](const inventory::Unit* a, const inventory::Unit* b) { return a->code < b->code; };
+  std::sort(roots.begin(), roots.end(), by_code);
+  for (auto& [id, list] : children) std::sort(list.begin(), list.end(), by_code);
+
+  // Subtree totals, post-order, each unit once (a parent cycle has no root:
+  // its units are then walked from the lowest code, see below).
+  std::map<int64_t, std::vector<ItemCounts>> total;
+  std::set<int64_t> visited;
+  json out = json::array();
+  std::function<void(const inventory::Unit*, int)> walk = [&](const inventory::Unit* u, int depth) {
+    if (!visited.insert(u->id).second) return;
+    size_t at = out.size();
+    out.push_back(json::object());
+    std::vector<ItemCounts> sum(item_ids.size());
+    if (auto d = direct.find(u->id); d != direct.end()) {
+      for (size_t i = 0; i < sum.size() && i < d->second.size(); ++i) sum[i] = d->second[i];
+    }
+    for (const auto* child : children[u->id]) {
+      walk(child, depth + 1);
+      if (auto t = total.find(child->id); t != total.end()) {
+        for (size_t i = 0; i < sum.size(); ++i) {
+          sum[i].pass += t->second[i].pass;
+          sum[i].fail += t->second[i].fail;
+        }
+      }
+    }
+    json results = json::array();
+    Tally tally;
+    for (size_t i = 0; i < sum.size(); ++i) {
+      std::string status = ItemStatus(sum[i]);
+      tally.Count(status);
+      results.push_back({{"item", item_ids[i]},
+                         {"status", status},
+                         {"assets_failing", sum[i].fail},
+                         {"assets_passing", sum[i].pass}});
+    }
+    out[at] = {{"unit_id", u->id},     {"code", u->code},        {"name", u->name},
+               {"level", u->level},    {"parent", u->parent_code}, {"depth", depth},
+               {"summary", tally.ToJson()}, {"results", results}};
+    total[u->id] = std::move(sum);
+  };
+  for (const auto* root : roots) walk(root, 0);
+  std::vector<const inventory::Unit*> rest;
+  for (const auto& u : units) {
+    if (!visited.count(u.id)) rest.push_back(&u);
+  }
+  std::sort(rest.begin(), rest.end(), by_code);
+  for (const auto* u : rest) walk(u, 0);
+  return out;
+}
 
 Result<json> EvaluateProfile(inventory::Store& store, const rulelang::Profile& profile,
                              const std::vector<rulelang::Rule>& rules, int64_t scan_id) {
@@ -149,11 +219,14 @@ Result<json> EvaluateProfile(inventory::Store& store, const rulelang::Profile& p
   }
 
   json unit_results = json::array();
+  std::map<int64_t, std::vector<ItemCounts>> direct;
   for (const auto& [unit_id, per_item] : unit_items) {
     json results = json::array();
     Tally tally;
+    auto& counts = direct[unit_id];
     for (size_t i = 0; i < per_item.size(); ++i) {
-      std::string status = per_item[i].fail ? "fail" : (per_item[i].pass ? "pass" : "not_assessable");
+      counts.push_back({per_item[i].pass, per_item[i].fail});
+      std::string status = ItemStatus(counts.back());
       tally.Count(status);
       results.push_back({{"item", profile.items[i].id},
                          {"status", status},
@@ -168,6 +241,10 @@ Result<json> EvaluateProfile(inventory::Store& store, const rulelang::Profile& p
                             {"results", results}});
   }
 
+  std::vector<std::string> item_ids;
+  for (const auto& item : profile.items) item_ids.push_back(item.id);
+  json rollup = RollUpUnits(units, item_ids, direct);
+
   return json{{"schema", "ciiscope.profile/1"},
               {"profile", profile.id},
               {"title", {{"zh", profile.title.zh}, {"en", profile.title.en}}},
@@ -177,7 +254,8 @@ Result<json> EvaluateProfile(inventory::Store& store, const rulelang::Profile& p
               {"items", items},
               {"summary", overall.ToJson()},
               {"assets", asset_results},
-              {"units", unit_results}};
+              {"units", unit_results},
+              {"rollup", rollup}};
 }
 
 }  // namespace ciiscope::assessor

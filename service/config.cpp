@@ -3,6 +3,7 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <yaml-cpp/yaml.h>
 
 #include "core/net.h"
@@ -273,9 +274,11 @@ class ConfigParser {
       ReportSpec spec;
       if (auto k = e["kind"]) {
         CII_ASSIGN_OR_RETURN(spec.kind, r_.String(k, "report kind"));
-        if (spec.kind != "inventory" && spec.kind != "assessment" && spec.kind != "diff" &&
-            spec.kind != "drill" && spec.kind != "scorecard") {
-          return r_.Fail(k, "expected report kind inventory, assessment, diff, drill or scorecard, got '" + spec.kind + "'");
+        static const std::set<std::string> kKinds = {"inventory", "ledger", "assessment", "diff",
+                                                     "drill", "scorecard", "notice"};
+        if (kKinds.count(spec.kind) == 0) {
+          return r_.Fail(k, "expected report kind inventory, ledger, assessment, diff, drill, scorecard or notice, got '" +
+                                spec.kind + "'");
         }
       }
       if (auto f = e["format"]) {

@@ -1,6 +1,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "app/context.h"
@@ -17,6 +18,7 @@ struct AssessArgs {
   int64_t scan = 0;
   std::string profile;  // id (rules/profiles/*.yaml) or a file
   bool json = false;
+  int stale_days = assessor::kDefaultStaleDays;
 };
 
 void PrintProfileSummary(const nlohmann::json& doc) {
@@ -31,6 +33,24 @@ void PrintProfileSummary(const nlohmann::json& doc) {
     }
     fmt::print("\n");
   }
+  if (doc.contains("rollup") && !doc["rollup"].empty()) {
+    fmt::print("rolled up the unit hierarchy (a unit with all units below it):\n");
+    for (const auto& unit : doc["rollup"]) {
+      const auto& s = unit["summary"];
+      std::string failing;
+      for (const auto& r : unit["results"]) {
+        if (r["status"] == "fail") {
+          failing += (failing.empty() ? "" : ",") + r["item"].get<std::string>();
+        }
+      }
+      fmt::print("  {}{} [{}]: {} pass, {} fail, {} not assessable{}\n",
+                 std::string(2 * std::min(unit["depth"].get<size_t>(), size_t{16}), ' '),
+                 core::Printable(core::SanitizeUtf8(unit["name"].get<std::string>())),
+                 core::Printable(core::SanitizeUtf8(unit["level"].get<std::string>())),
+                 s["pass"].get<int>(), s["fail"].get<int>(), s["not_assessable"].get<int>(),
+                 failing.empty() ? std::string() : " — failing " + failing);
+    }
+  }
 }
 
 }  // namespace
@@ -42,6 +62,11 @@ void AddAssessCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("--profile", args->profile,
                   "Also evaluate a profile, e.g. mlps3 (rules/profiles/*.yaml id or a file)");
   cmd->add_flag("--json", args->json, "With --profile: print the profile result as JSON");
+  cmd->add_option("--stale-days", args->stale_days,
+                  "Assets not seen for this many days before the scan get a stale-asset "
+                  "finding (0 = off)")
+      ->check(CLI::Range(0, 36500))
+      ->capture_default_str();
   cmd->callback([&ctx, args] {
     ctx.action = [&ctx, args]() -> Status {
       CII_ASSIGN_OR_RETURN(auto rules, LoadRules(ctx));
@@ -53,7 +78,7 @@ void AddAssessCommand(CLI::App& app, Context& ctx) {
       CII_ASSIGN_OR_RETURN(auto store, OpenStore(ctx));
       std::optional<int64_t> id;
       if (args->scan > 0) id = args->scan;
-      CII_ASSIGN_OR_RETURN(auto stats, RunAssess(ctx, *store, id, rules));
+      CII_ASSIGN_OR_RETURN(auto stats, RunAssess(ctx, *store, id, rules, args->stale_days));
       auto out = args->json && profile ? stderr : stdout;
       fmt::print(out,
                  "assessed {} service(s): {} finding(s) matched, {} new, {} reopened, {} verified fixed "
@@ -62,6 +87,10 @@ void AddAssessCommand(CLI::App& app, Context& ctx) {
                  stats.findings_verified, stats.evaluations);
       fmt::print(out, "identified {} asset(s), {} CII candidate(s)\n", stats.assets_identified,
                  stats.cii_candidates);
+      if (stats.stale_assets > 0) {
+        fmt::print(out, "{} asset(s) not seen for {} day(s) or more\n", stats.stale_assets,
+                   args->stale_days);
+      }
       if (!profile) return Ok();
       int64_t scan_id = args->scan;
       if (scan_id <= 0) {

@@ -37,6 +37,28 @@ struct FindingFilter {
   std::vector<std::string> statuses;    // empty = all
 };
 
+// One page of ForEachServiceBatch: each service with the index of its asset
+// in `assets` and its evidence in the scan.
+struct ServiceBatch {
+  struct Item {
+    size_t asset = 0;
+    Service service;
+    std::vector<Evidence> evidence;
+    int64_t version_since = 0;  // services.version_since (0008): see ServiceIdentity
+  };
+  std::vector<Asset> assets;
+  std::vector<Item> items;
+};
+
+// What an assessment concluded about a service.
+struct ServiceIdentity {
+  int64_t id = 0;
+  std::string name, product, version, cpe;
+  // When this product/version was first identified (Unix ms; 0 = unknown):
+  // kept by the assessor while product and version stay the same.
+  int64_t version_since = 0;
+};
+
 struct UpsertResult {
   int64_t id = 0;
   bool created = false;    // new finding
@@ -45,7 +67,7 @@ struct UpsertResult {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 7;
+  static constexpr int kSchemaVersion = 8;
 
   // Opens or creates the database and applies pending migrations.
   // Errors (kDatabase) with one clear line: "FILE: not a ciiscope/SQLite
@@ -93,17 +115,29 @@ class Store {
   Result<std::optional<Asset>> GetAsset(int64_t asset_id);
   Result<std::vector<Service>> ListServices(std::optional<int64_t> asset_id = std::nullopt);
   // Services with evidence in the scan, each with its asset and that scan's
-  // evidence (in insertion order). Streams: fn is called once per service;
-  // an error from fn stops the walk and is returned.
+  // evidence (in insertion order), by address, port, transport. Streams:
+  // fn is called once per service; an error from fn stops the walk and is
+  // returned. At most one page of services is in memory (ForEachServiceBatch).
   Status ForEachServiceInScan(
       int64_t scan_id,
       const std::function<Status(const Asset&, const Service&, const std::vector<Evidence>&)>& fn);
+  // The same walk a page at a time: pages of at most batch_size services
+  // (keyset-paginated on address, asset, port, transport, so memory stays
+  // flat in inventory size). No statement is open while fn runs, so fn may
+  // write to the store; all services of one asset are adjacent in the walk
+  // (they may span two pages). Evidence `raw` bytes are left empty unless
+  // with_raw.
+  Status ForEachServiceBatch(int64_t scan_id, size_t batch_size, bool with_raw,
+                             const std::function<Status(const ServiceBatch&)>& fn);
   // All evidence of one asset in one scan, host-level and per service, in
   // insertion order (for host-level kinds such as host_up, and for tests).
   Result<std::vector<Evidence>> ListEvidence(int64_t scan_id, int64_t asset_id);
   Status UpdateServiceIdentity(int64_t service_id, std::string_view name,
                                std::string_view product, std::string_view version,
                                std::string_view cpe);
+  // The same for many services (with version_since) in one transaction;
+  // kNotFound (nothing written) if one id is unknown.
+  Status UpdateServiceIdentities(const std::vector<ServiceIdentity>& services);
 
   // --- findings ---
   // Inserts (status open, event "created") or updates last seen, severity,
@@ -111,9 +145,15 @@ class Store {
   // fixed/verified/closed that matches again becomes reopened (with an event).
   Result<UpsertResult> UpsertFinding(const Finding& finding, int64_t scan_id,
                                      std::string_view actor);
+  // The same for many findings in one transaction, statements prepared
+  // once; results in input order. A finding without key fails the batch.
+  Result<std::vector<UpsertResult>> UpsertFindings(const std::vector<Finding>& findings,
+                                                   int64_t scan_id, std::string_view actor);
   // Findings on the given services whose key is not in seen_keys and whose
   // status is open/acknowledged/reopened/fixed become verified (rescan no
   // longer matches), each with an event. Returns how many changed.
+  // Set-based (two statements, whatever the number of findings): call it per
+  // batch of services with that batch's keys.
   Result<int> VerifyNotSeen(int64_t scan_id, const std::vector<int64_t>& service_ids,
                             const std::vector<std::string>& seen_keys, std::string_view actor);
   Result<std::vector<Finding>> ListFindings(const FindingFilter& filter = {});
@@ -159,6 +199,18 @@ class Store {
                                          const std::vector<std::string>& rule_ids,
                                          const std::vector<std::string>& seen_keys,
                                          std::string_view actor);
+
+  // --- stale assets (store_stale.cpp) ---
+  // Assets whose last_seen is before `cutoff` (Unix ms), by id, a page of at
+  // most batch_size at a time; no statement is open while fn runs.
+  Status ForEachAssetNotSeenSince(int64_t cutoff, size_t batch_size,
+                                  const std::function<Status(const std::vector<Asset>&)>& fn);
+  // Asset-level findings of `rule_ids` on assets seen at or after `cutoff`,
+  // in status open/acknowledged/reopened/fixed, become verified with an
+  // event each (set-based). Returns how many changed.
+  Result<int> VerifyFindingsOfAssetsSeenSince(int64_t scan_id,
+                                              const std::vector<std::string>& rule_ids,
+                                              int64_t cutoff, std::string_view actor);
 
   // --- scores and accountability (store_scores.cpp) ---
   // Every asset (by id) with its findings, one call per asset; detail_json is

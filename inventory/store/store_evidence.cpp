@@ -340,65 +340,86 @@ Result<std::vector<Service>> Store::ListServices(std::optional<int64_t> asset_id
 Status Store::ForEachServiceInScan(
     int64_t scan_id,
     const std::function<Status(const Asset&, const Service&, const std::vector<Evidence>&)>& fn) {
-  // Only the ids are collected up front (8 bytes a service); each service,
-  // its asset and its evidence are then loaded one at a time, so fn may
-  // write to the store (e.g. UpdateServiceIdentity) without disturbing an
-  // open cursor.
-  std::vector<int64_t> service_ids;
-  {
-    CII_ASSIGN_OR_RETURN(
-        Statement ids,
-        Statement::Prepare(db_, path_,
-                           "SELECT s.id FROM services s JOIN assets a ON a.id = s.asset_id "
-                           "WHERE s.id IN (SELECT e.service_id FROM evidence e "
-                           "WHERE e.scan_id = ? AND e.service_id IS NOT NULL) "
-                           "ORDER BY a.address_sort, s.port, s.transport"));
-    ids.Bind(1, scan_id);
+  return ForEachServiceBatch(scan_id, 256, /*with_raw=*/true,
+                             [&](const ServiceBatch& batch) -> Status {
+                               for (const auto& item : batch.items) {
+                                 CII_RETURN_IF_ERROR(
+                                     fn(batch.assets[item.asset], item.service, item.evidence));
+                               }
+                               return Ok();
+                             });
+}
+
+Status Store::ForEachServiceBatch(int64_t scan_id, size_t batch_size, bool with_raw,
+                                  const std::function<Status(const ServiceBatch&)>& fn) {
+  if (batch_size == 0) batch_size = 1;
+  // Keyset pagination: each page starts after the last row of the previous
+  // one, so neither the service list nor an open cursor outlives a page.
+  // The leading address_sort >= ?1 lets SQLite walk assets_by_sort.
+  CII_ASSIGN_OR_RETURN(
+      Statement page,
+      Statement::Prepare(
+          db_, path_,
+          "SELECT " + std::string(kServiceColumns) + ", a.address_sort, s.version_since, " +
+              std::string(kAssetColumns) +
+              " FROM assets a JOIN services s ON s.asset_id = a.id "
+              "WHERE a.address_sort >= ?1 AND (a.address_sort, a.id, s.port, s.transport) > "
+              "(?1, ?2, ?3, ?4) AND EXISTS (SELECT 1 FROM evidence e WHERE e.scan_id = ?5 AND "
+              "e.service_id = s.id) "
+              "ORDER BY a.address_sort, a.id, s.port, s.transport LIMIT ?6"));
+  CII_ASSIGN_OR_RETURN(
+      Statement evidence_stmt,
+      Statement::Prepare(db_, path_,
+                         std::string("SELECT id, scan_id, asset_id, service_id, kind, data_json, ") +
+                             (with_raw ? "raw" : "NULL") +
+                             ", time FROM evidence WHERE scan_id = ? AND service_id = ? "
+                             "ORDER BY id"));
+  constexpr int kSortCol = 12;  // after the 12 kServiceColumns
+  constexpr int kSinceCol = 13;
+  constexpr int kAssetCol = 14;
+  std::string after_sort;
+  int64_t after_asset = -1, after_port = -1;
+  std::string after_transport;
+  ServiceBatch batch;
+  while (true) {
+    batch.assets.clear();
+    batch.items.clear();
+    page.Bind(1, after_sort)
+        .Bind(2, after_asset)
+        .Bind(3, after_port)
+        .Bind(4, after_transport)
+        .Bind(5, scan_id)
+        .Bind(6, static_cast<int64_t>(batch_size));
     while (true) {
-      CII_ASSIGN_OR_RETURN(bool row, ids.Step());
+      CII_ASSIGN_OR_RETURN(bool row, page.Step());
       if (!row) break;
-      service_ids.push_back(ids.Int(0));
+      ServiceBatch::Item item;
+      item.service = ReadService(page);
+      item.version_since = page.Int(kSinceCol);
+      if (batch.assets.empty() || batch.assets.back().id != item.service.asset_id) {
+        batch.assets.push_back(ReadAsset(page, kAssetCol));
+      }
+      item.asset = batch.assets.size() - 1;
+      after_sort = page.Text(kSortCol);
+      after_asset = item.service.asset_id;
+      after_port = item.service.port;
+      after_transport = item.service.transport;
+      batch.items.push_back(std::move(item));
     }
+    page.Reset();
+    if (batch.items.empty()) return Ok();
+    for (auto& item : batch.items) {
+      evidence_stmt.Bind(1, scan_id).Bind(2, item.service.id);
+      while (true) {
+        CII_ASSIGN_OR_RETURN(bool row, evidence_stmt.Step());
+        if (!row) break;
+        item.evidence.push_back(ReadEvidence(evidence_stmt));
+      }
+      evidence_stmt.Reset();
+    }
+    CII_RETURN_IF_ERROR(fn(batch));
+    if (batch.items.size() < batch_size) return Ok();
   }
-
-  CII_ASSIGN_OR_RETURN(Statement service_stmt,
-                       Statement::Prepare(db_, path_,
-                                          "SELECT " + std::string(kServiceColumns) +
-                                              " FROM services s JOIN assets a ON a.id = "
-                                              "s.asset_id WHERE s.id = ?"));
-  CII_ASSIGN_OR_RETURN(Statement evidence_stmt,
-                       Statement::Prepare(db_, path_,
-                                          "SELECT " + std::string(kEvidenceColumns) +
-                                              " FROM evidence WHERE scan_id = ? AND "
-                                              "service_id = ? ORDER BY id"));
-  std::optional<Asset> asset;
-  for (int64_t service_id : service_ids) {
-    service_stmt.Bind(1, service_id);
-    CII_ASSIGN_OR_RETURN(bool found, service_stmt.Step());
-    if (!found) {
-      service_stmt.Reset();
-      continue;  // deleted meanwhile
-    }
-    Service service = ReadService(service_stmt);
-    service_stmt.Reset();
-
-    if (!asset || asset->id != service.asset_id) {
-      CII_ASSIGN_OR_RETURN(asset, GetAsset(service.asset_id));
-      if (!asset) continue;
-    }
-
-    std::vector<Evidence> evidence;
-    evidence_stmt.Bind(1, scan_id).Bind(2, service_id);
-    while (true) {
-      CII_ASSIGN_OR_RETURN(bool row, evidence_stmt.Step());
-      if (!row) break;
-      evidence.push_back(ReadEvidence(evidence_stmt));
-    }
-    evidence_stmt.Reset();
-
-    CII_RETURN_IF_ERROR(fn(*asset, service, evidence));
-  }
-  return Ok();
 }
 
 Result<std::vector<Evidence>> Store::ListEvidence(int64_t scan_id, int64_t asset_id) {
@@ -420,17 +441,33 @@ Result<std::vector<Evidence>> Store::ListEvidence(int64_t scan_id, int64_t asset
 Status Store::UpdateServiceIdentity(int64_t service_id, std::string_view name,
                                     std::string_view product, std::string_view version,
                                     std::string_view cpe) {
-  CII_ASSIGN_OR_RETURN(
-      Statement stmt,
-      Statement::Prepare(db_, path_,
-                         "UPDATE services SET name = ?, product = ?, version = ?, cpe = ? "
-                         "WHERE id = ?"));
-  stmt.Bind(1, name).Bind(2, product).Bind(3, version).Bind(4, cpe).Bind(5, service_id);
-  CII_RETURN_IF_ERROR(stmt.Run());
-  if (sqlite3_changes(db_) == 0) {
-    return Error(ErrorCode::kNotFound, path_ + ": no service " + std::to_string(service_id));
-  }
-  return Ok();
+  ServiceIdentity identity;
+  identity.id = service_id;
+  identity.name = name;
+  identity.product = product;
+  identity.version = version;
+  identity.cpe = cpe;
+  return UpdateServiceIdentities({identity});
+}
+
+Status Store::UpdateServiceIdentities(const std::vector<ServiceIdentity>& services) {
+  if (services.empty()) return Ok();
+  return Transaction([&]() -> Status {
+    CII_ASSIGN_OR_RETURN(
+        Statement stmt,
+        Statement::Prepare(db_, path_,
+                           "UPDATE services SET name = ?, product = ?, version = ?, cpe = ?, "
+                           "version_since = ? WHERE id = ?"));
+    for (const auto& s : services) {
+      stmt.Bind(1, s.name).Bind(2, s.product).Bind(3, s.version).Bind(4, s.cpe);
+      stmt.Bind(5, s.version_since).Bind(6, s.id);
+      CII_RETURN_IF_ERROR(stmt.Run());
+      if (sqlite3_changes(db_) == 0) {
+        return Error(ErrorCode::kNotFound, path_ + ": no service " + std::to_string(s.id));
+      }
+    }
+    return Ok();
+  });
 }
 
 }  // namespace ciiscope::inventory

@@ -104,40 +104,69 @@ std::string FindingColumns(std::string_view alias) {
 }
 
 
-Result<UpsertResult> Store::UpsertFinding(const Finding& finding, int64_t scan_id,
-                                          std::string_view actor) {
-  if (finding.key.empty()) {
-    return Error(ErrorCode::kInvalidArgument,
-                 path_ + ": finding of rule '" + finding.rule_id + "' has no key");
-  }
-  const int64_t now = core::NowMillis();
-  const int64_t seen = finding.last_seen != 0 ? finding.last_seen : now;
-  const std::string references = sqlite::ToJsonArray(finding.references);
-  const std::string evidence_ids = sqlite::ToJsonArray(finding.evidence_ids);
-  const std::string_view detail =
-      finding.detail_json.empty() ? std::string_view("{}") : finding.detail_json;
-  const std::string_view severity =
-      finding.severity.empty() ? std::string_view("info") : finding.severity;
-  UpsertResult result;
+namespace {
 
-  CII_RETURN_IF_ERROR(Transaction([&]() -> Status {
+// The statements of a finding upsert, prepared once per UpsertFindings call.
+class FindingUpserter {
+ public:
+  static Result<FindingUpserter> Prepare(sqlite3* db, const std::string& path) {
+    FindingUpserter u(db, path);
+    CII_ASSIGN_OR_RETURN(u.find_,
+                         Statement::Prepare(db, path, "SELECT id, status FROM findings WHERE key = ?"));
     CII_ASSIGN_OR_RETURN(
-        Statement find,
-        Statement::Prepare(db_, path_, "SELECT id, status FROM findings WHERE key = ?"));
-    find.Bind(1, finding.key);
-    CII_ASSIGN_OR_RETURN(bool exists, find.Step());
+        u.insert_,
+        Statement::Prepare(
+            db, path,
+            "INSERT INTO findings (key, rule_id, rule_version, severity, status, asset_id, "
+            "service_id, address, port, transport, title_zh, title_en, remediation_zh, "
+            "remediation_en, references_json, detail_json, evidence_ids_json, "
+            "first_seen_scan, last_seen_scan, first_seen, last_seen, due_at, assignee) "
+            "VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    // Due date and assignee are kept once set: they belong to the lifecycle,
+    // not to the match.
+    CII_ASSIGN_OR_RETURN(
+        u.update_,
+        Statement::Prepare(
+            db, path,
+            "UPDATE findings SET rule_id = ?, rule_version = ?, severity = ?, asset_id = ?, "
+            "service_id = ?, address = ?, port = ?, transport = ?, title_zh = ?, title_en = ?, "
+            "remediation_zh = ?, remediation_en = ?, references_json = ?, detail_json = ?, "
+            "evidence_ids_json = ?, last_seen_scan = ?, last_seen = ?, "
+            "due_at = CASE WHEN due_at = 0 THEN ? ELSE due_at END, "
+            "assignee = CASE WHEN assignee = '' THEN ? ELSE assignee END "
+            "WHERE id = ?"));
+    CII_ASSIGN_OR_RETURN(u.reopen_, Statement::Prepare(db, path,
+                                                       "UPDATE findings SET status = 'reopened' "
+                                                       "WHERE id = ?"));
+    CII_ASSIGN_OR_RETURN(
+        u.event_,
+        Statement::Prepare(db, path,
+                           "INSERT INTO finding_events (finding_id, time, actor, from_status, "
+                           "to_status, reason) VALUES (?, ?, ?, ?, ?, ?)"));
+    return u;
+  }
 
+  // Inside the caller's transaction.
+  Result<UpsertResult> Upsert(const Finding& finding, int64_t scan_id, std::string_view actor,
+                              int64_t now) {
+    if (finding.key.empty()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   path_ + ": finding of rule '" + finding.rule_id + "' has no key");
+    }
+    const int64_t seen = finding.last_seen != 0 ? finding.last_seen : now;
+    const std::string references = sqlite::ToJsonArray(finding.references);
+    const std::string evidence_ids = sqlite::ToJsonArray(finding.evidence_ids);
+    const std::string_view detail =
+        finding.detail_json.empty() ? std::string_view("{}") : finding.detail_json;
+    const std::string_view severity =
+        finding.severity.empty() ? std::string_view("info") : finding.severity;
+    UpsertResult result;
+
+    find_.Bind(1, finding.key);
+    CII_ASSIGN_OR_RETURN(bool exists, find_.Step());
     if (!exists) {
-      CII_ASSIGN_OR_RETURN(
-          Statement insert,
-          Statement::Prepare(
-              db_, path_,
-              "INSERT INTO findings (key, rule_id, rule_version, severity, status, asset_id, "
-              "service_id, address, port, transport, title_zh, title_en, remediation_zh, "
-              "remediation_en, references_json, detail_json, evidence_ids_json, "
-              "first_seen_scan, last_seen_scan, first_seen, last_seen, due_at, assignee) "
-              "VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-      insert.Bind(1, finding.key)
+      find_.Reset();
+      insert_.Bind(1, finding.key)
           .Bind(2, finding.rule_id)
           .Bind(3, int64_t{finding.rule_version})
           .Bind(4, severity)
@@ -159,29 +188,17 @@ Result<UpsertResult> Store::UpsertFinding(const Finding& finding, int64_t scan_i
           .Bind(20, seen)
           .Bind(21, finding.due_at)
           .Bind(22, finding.assignee);
-      CII_RETURN_IF_ERROR(insert.Run());
+      CII_RETURN_IF_ERROR(insert_.Run());
       result.id = sqlite3_last_insert_rowid(db_);
       result.created = true;
-      return InsertEvent(db_, path_, result.id, now, actor, "", "open", "created");
+      CII_RETURN_IF_ERROR(Event(result.id, now, actor, "", "open", "created"));
+      return result;
     }
 
-    result.id = find.Int(0);
-    const std::string status = find.Text(1);
-    find.Reset();
-    // Due date and assignee are kept once set: they belong to the lifecycle,
-    // not to the match.
-    CII_ASSIGN_OR_RETURN(
-        Statement update,
-        Statement::Prepare(
-            db_, path_,
-            "UPDATE findings SET rule_id = ?, rule_version = ?, severity = ?, asset_id = ?, "
-            "service_id = ?, address = ?, port = ?, transport = ?, title_zh = ?, title_en = ?, "
-            "remediation_zh = ?, remediation_en = ?, references_json = ?, detail_json = ?, "
-            "evidence_ids_json = ?, last_seen_scan = ?, last_seen = ?, "
-            "due_at = CASE WHEN due_at = 0 THEN ? ELSE due_at END, "
-            "assignee = CASE WHEN assignee = '' THEN ? ELSE assignee END "
-            "WHERE id = ?"));
-    update.Bind(1, finding.rule_id)
+    result.id = find_.Int(0);
+    const std::string status = find_.Text(1);
+    find_.Reset();
+    update_.Bind(1, finding.rule_id)
         .Bind(2, int64_t{finding.rule_version})
         .Bind(3, severity)
         .BindId(4, finding.asset_id)
@@ -201,54 +218,97 @@ Result<UpsertResult> Store::UpsertFinding(const Finding& finding, int64_t scan_i
         .Bind(18, finding.due_at)
         .Bind(19, finding.assignee)
         .Bind(20, result.id);
-    CII_RETURN_IF_ERROR(update.Run());
-
+    CII_RETURN_IF_ERROR(update_.Run());
     if (IsClosedLike(status)) {
-      CII_RETURN_IF_ERROR(SetStatus(db_, path_, result.id, "reopened"));
+      reopen_.Bind(1, result.id);
+      CII_RETURN_IF_ERROR(reopen_.Run());
       result.reopened = true;
       std::string reason = scan_id != 0 ? "matched again in scan " + std::to_string(scan_id)
                                         : std::string("matched again");
-      return InsertEvent(db_, path_, result.id, now, actor, status, "reopened", reason);
+      CII_RETURN_IF_ERROR(Event(result.id, now, actor, status, "reopened", reason));
+    }
+    return result;
+  }
+
+ private:
+  FindingUpserter(sqlite3* db, const std::string& path) : db_(db), path_(path) {}
+  Status Event(int64_t id, int64_t now, std::string_view actor, std::string_view from,
+               std::string_view to, std::string_view reason) {
+    event_.Bind(1, id).Bind(2, now).Bind(3, actor).Bind(4, from).Bind(5, to).Bind(6, reason);
+    return event_.Run();
+  }
+
+  sqlite3* db_;
+  std::string path_;
+  Statement find_, insert_, update_, reopen_, event_;
+};
+
+}  // namespace
+
+Result<UpsertResult> Store::UpsertFinding(const Finding& finding, int64_t scan_id,
+                                          std::string_view actor) {
+  CII_ASSIGN_OR_RETURN(auto results, UpsertFindings({finding}, scan_id, actor));
+  return results.front();
+}
+
+Result<std::vector<UpsertResult>> Store::UpsertFindings(const std::vector<Finding>& findings,
+                                                        int64_t scan_id, std::string_view actor) {
+  std::vector<UpsertResult> results;
+  if (findings.empty()) return results;
+  results.reserve(findings.size());
+  const int64_t now = core::NowMillis();
+  CII_RETURN_IF_ERROR(Transaction([&]() -> Status {
+    CII_ASSIGN_OR_RETURN(FindingUpserter upserter, FindingUpserter::Prepare(db_, path_));
+    for (const auto& finding : findings) {
+      CII_ASSIGN_OR_RETURN(UpsertResult result, upserter.Upsert(finding, scan_id, actor, now));
+      results.push_back(result);
     }
     return Ok();
   }));
-  return result;
+  return results;
+}
+
+Result<int> VerifySelected(sqlite3* db, const std::string& path, std::string_view where,
+                           const std::function<void(Statement&)>& bind, std::string_view actor,
+                           std::string_view reason) {
+  const std::string selected =
+      " FROM findings WHERE (" + std::string(where) +
+      ") AND status IN ('open', 'acknowledged', 'reopened', 'fixed')";
+  CII_ASSIGN_OR_RETURN(
+      Statement events,
+      Statement::Prepare(db, path,
+                         "INSERT INTO finding_events (finding_id, time, actor, from_status, "
+                         "to_status, reason) SELECT id, ?7, ?8, status, 'verified', ?9" +
+                             selected + " ORDER BY id"));
+  bind(events);
+  events.Bind(7, core::NowMillis()).Bind(8, actor).Bind(9, reason);
+  CII_RETURN_IF_ERROR(events.Run());
+  const int changed = sqlite3_changes(db);
+  if (changed == 0) return 0;
+  CII_ASSIGN_OR_RETURN(Statement update,
+                       Statement::Prepare(db, path,
+                                          "UPDATE findings SET status = 'verified' WHERE id IN "
+                                          "(SELECT id" + selected + ")"));
+  bind(update);
+  CII_RETURN_IF_ERROR(update.Run());
+  return changed;
 }
 
 Result<int> Store::VerifyNotSeen(int64_t scan_id, const std::vector<int64_t>& service_ids,
                                  const std::vector<std::string>& seen_keys,
                                  std::string_view actor) {
-  const std::unordered_set<std::string> seen(seen_keys.begin(), seen_keys.end());
-  const int64_t now = core::NowMillis();
-  const std::string reason = "not seen in scan " + std::to_string(scan_id);
+  // Set-based: the services and the keys go in as two bound JSON arrays.
+  const std::string services = sqlite::ToJsonArray(service_ids);
+  const std::string keys = sqlite::ToJsonArray(seen_keys);
   int changed = 0;
   CII_RETURN_IF_ERROR(Transaction([&]() -> Status {
     CII_ASSIGN_OR_RETURN(
-        Statement open,
-        Statement::Prepare(db_, path_,
-                           "SELECT id, key, status FROM findings WHERE service_id = ? AND "
-                           "status IN ('open', 'acknowledged', 'reopened', 'fixed') "
-                           "ORDER BY id"));
-    struct Change {
-      int64_t id;
-      std::string from;
-    };
-    std::vector<Change> changes;
-    for (int64_t service_id : service_ids) {
-      open.Bind(1, service_id);
-      while (true) {
-        CII_ASSIGN_OR_RETURN(bool row, open.Step());
-        if (!row) break;
-        if (!seen.contains(open.Text(1))) changes.push_back({open.Int(0), open.Text(2)});
-      }
-      open.Reset();
-    }
-    for (const auto& change : changes) {
-      CII_RETURN_IF_ERROR(SetStatus(db_, path_, change.id, "verified"));
-      CII_RETURN_IF_ERROR(
-          InsertEvent(db_, path_, change.id, now, actor, change.from, "verified", reason));
-    }
-    changed = static_cast<int>(changes.size());
+        changed,
+        VerifySelected(db_, path_,
+                       "service_id IN (SELECT value FROM json_each(?1)) AND "
+                       "key NOT IN (SELECT value FROM json_each(?2))",
+                       [&](Statement& stmt) { stmt.Bind(1, services).Bind(2, keys); }, actor,
+                       "not seen in scan " + std::to_string(scan_id)));
     return Ok();
   }));
   return changed;

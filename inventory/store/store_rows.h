@@ -1,6 +1,7 @@
 #pragma once
 // Private to inventory/store: row readers shared by several store_*.cpp.
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,14 @@ extern const std::string_view kFindingColumns;
 std::string FindingColumns(std::string_view alias);
 // Reads kFindingColumns starting at column `first`.
 Finding ReadFinding(const sqlite::Statement& stmt, int first = 0);
+
+// Inside a transaction: the findings selected by `where` (SQL after
+// "FROM findings WHERE", parameters ?1…?6 bound by `bind`) that are open,
+// acknowledged, reopened or fixed become verified, with one event each
+// (actor, reason). Set-based: two statements. Returns how many changed.
+Result<int> VerifySelected(sqlite3* db, const std::string& path, std::string_view where,
+                           const std::function<void(sqlite::Statement&)>& bind,
+                           std::string_view actor, std::string_view reason);
 
 // Scans: columns without alias; ReadScan reads them from column 0.
 extern const std::string_view kScanColumns;

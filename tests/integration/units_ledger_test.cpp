@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "banner_server.h"
 #include "cli_runner.h"
@@ -140,6 +141,46 @@ TEST_F(UnitsLedgerTest, ShadowAssetAndDomainOutsideRange) {
   found = LedgerFindings();
   EXPECT_EQ(found["asset-unowned"], "verified");
   EXPECT_EQ(found["shuangfei-domain-outside-range"], "verified");
+}
+
+TEST_F(UnitsLedgerTest, ProfileRollsUpTheHierarchy) {
+  BannerServer ssh("SSH-2.0-OpenSSH_7.4\r\n", 16, 60);
+  ASSERT_NE(ssh.port(), 0);
+  // Only the school owns an address (loopback); the units above it own
+  // nothing themselves, and one province has nothing below it.
+  auto units = Write("units.csv",
+                     "id,parent,name,level,cidrs,domains\n"
+                     "moe,,Ministry,ministry,,\n"
+                     "gd,moe,Province A,province,,\n"
+                     "bj,moe,Province B,province,,\n"
+                     "gz,gd,City,city,,\n"
+                     "s1,gz,School,school,127.0.0.0/8,\n");
+  ASSERT_EQ(Cli({"units", "import", units}).exit_code, 0);
+  ASSERT_EQ(Cli({"scan", "127.0.0.1", "-p", std::to_string(ssh.port())}).exit_code, 0);
+  auto r = Cli({"assess", "--profile", "mlps3", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json doc = json::parse(r.out);
+  const json& rollup = doc["rollup"];
+  ASSERT_EQ(rollup.size(), 5u) << rollup.dump();
+  std::vector<std::string> order;
+  for (const auto& u : rollup) {
+    order.push_back(u["code"].get<std::string>() + "@" + std::to_string(u["depth"].get<int>()));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"moe@0", "bj@1", "gd@1", "gz@2", "s1@3"}));
+  const json& school = rollup[4];
+  EXPECT_GT(school["summary"]["pass"].get<int>() + school["summary"]["fail"].get<int>(), 0);
+  for (size_t i = 0; i < school["results"].size(); ++i) {
+    // Ministry, province and city see exactly the school's assets.
+    for (size_t u : {0u, 2u, 3u}) {
+      EXPECT_EQ(rollup[u]["results"][i]["status"], school["results"][i]["status"]) << i;
+      EXPECT_EQ(rollup[u]["results"][i]["assets_failing"], school["results"][i]["assets_failing"]);
+    }
+    EXPECT_EQ(rollup[1]["results"][i]["status"], "not_assessable");
+  }
+  auto text = Cli({"assess", "--profile", "mlps3"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("rolled up the unit hierarchy"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("\n        School [school]:"), std::string::npos) << text.out;
 }
 
 TEST_F(UnitsLedgerTest, NoLedgerNoLedgerFindings) {

@@ -205,5 +205,64 @@ TEST_F(ProfileEvalTest, PassFailAndNotAssessablePerAssetAndUnit) {
   EXPECT_EQ(ResultFor(*again, "127.0.0.31", "L3-CES1-03")["status"], "pass");
 }
 
+inventory::Unit U(int64_t id, std::string code, std::string level, int64_t parent,
+                  std::string parent_code) {
+  inventory::Unit u;
+  u.id = id;
+  u.code = std::move(code);
+  u.name = u.code + "-name";
+  u.level = std::move(level);
+  u.parent_id = parent;
+  u.parent_code = std::move(parent_code);
+  return u;
+}
+
+TEST(ProfileRollUpTest, SubtreesFailWhenAnyAssetBelowFails) {
+  // ministry → two provinces → city → two schools; only the schools own assets.
+  std::vector<inventory::Unit> units = {
+      U(1, "moe", "ministry", 0, ""),     U(2, "gd", "province", 1, "moe"),
+      U(3, "gz", "city", 2, "gd"),        U(4, "s1", "school", 3, "gz"),
+      U(5, "s2", "school", 3, "gz"),      U(6, "bj", "province", 1, "moe"),
+  };
+  std::map<int64_t, std::vector<ItemCounts>> direct = {
+      {4, {{0, 1}, {2, 0}}},   // s1: item A fails on one asset, B passes on two
+      {5, {{1, 0}, {1, 0}}},   // s2: both pass
+      {0, {{0, 3}, {0, 3}}},   // unowned assets: not in the hierarchy
+  };
+  json r = RollUpUnits(units, {"A", "B"}, direct);
+  ASSERT_EQ(r.size(), 6u);
+  std::vector<std::string> order;
+  for (const auto& u : r) order.push_back(u["code"].get<std::string>() + "@" + std::to_string(u["depth"].get<int>()));
+  EXPECT_EQ(order, (std::vector<std::string>{"moe@0", "bj@1", "gd@1", "gz@2", "s1@3", "s2@3"}));
+  auto item = [&](size_t unit, size_t i) { return r[unit]["results"][i]; };
+  // The ministry sees everything below it: A fails (1 failing, 1 passing asset).
+  EXPECT_EQ(item(0, 0)["status"], "fail");
+  EXPECT_EQ(item(0, 0)["assets_failing"], 1);
+  EXPECT_EQ(item(0, 0)["assets_passing"], 1);
+  EXPECT_EQ(item(0, 1)["status"], "pass");
+  EXPECT_EQ(item(0, 1)["assets_passing"], 3);
+  EXPECT_EQ(r[0]["summary"]["fail"], 1);
+  // A province without assets below it cannot be assessed.
+  EXPECT_EQ(item(1, 0)["status"], "not_assessable");
+  EXPECT_EQ(r[1]["summary"]["not_assessable"], 2);
+  // The city and province in between carry the school's failure.
+  EXPECT_EQ(item(2, 0)["status"], "fail");
+  EXPECT_EQ(item(3, 0)["status"], "fail");
+  EXPECT_EQ(r[3]["parent"], "gd");
+  // Each school only its own assets.
+  EXPECT_EQ(item(4, 0)["status"], "fail");
+  EXPECT_EQ(item(5, 0)["status"], "pass");
+  EXPECT_EQ(item(5, 0)["assets_failing"], 0);
+}
+
+TEST(ProfileRollUpTest, ParentCycleIsListedOnce) {
+  std::vector<inventory::Unit> units = {U(1, "a", "city", 2, "b"), U(2, "b", "city", 1, "a")};
+  json r = RollUpUnits(units, {"A"}, {{1, {{0, 1}}}});
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0]["code"], "a");
+  EXPECT_EQ(r[1]["code"], "b");
+  EXPECT_EQ(r[0]["results"][0]["status"], "fail");
+}
+
 }  // namespace
 }  // namespace ciiscope::assessor

@@ -184,6 +184,77 @@ TEST_F(StoreIngestTest, ForEachServiceInScanStreamsInOrder) {
   EXPECT_EQ(none, 0);
 }
 
+TEST_F(StoreIngestTest, ForEachServiceBatchPagesWithoutGapsOrRepeats) {
+  int64_t other_scan = testing::NewScan(*store_, "other");
+  Observation banner = Obs("10.0.0.2", 22, "banner");
+  banner.raw = std::string("SSH-2.0-x\r\n\0", 12);
+  ASSERT_TRUE(store_->RecordObservations(
+      scan_, {Obs("10.0.0.10", 80, "port_state", "open"), Obs("10.0.0.10", 80, "http"),
+              Obs("10.0.0.2", 8080, "port_state", "open"), banner,
+              Obs("10.0.0.2", 3306, "port_state", "open"), Obs("10.0.0.2", 0, "host_up"),
+              Obs("2001:db8::1", 443, "tls"), Obs("10.0.0.9", 25, "port_state", "closed")}));
+  ASSERT_TRUE(store_->RecordObservations(other_scan, {Obs("10.0.0.3", 21, "banner")}));
+
+  for (size_t size : {size_t{1}, size_t{2}, size_t{3}, size_t{5}, size_t{6}, size_t{100}}) {
+    std::vector<std::string> walked;
+    std::vector<size_t> pages;
+    for (bool with_raw : {false, true}) {
+      walked.clear();
+      pages.clear();
+      Status walk = store_->ForEachServiceBatch(
+          scan_, size, with_raw, [&](const ServiceBatch& batch) -> Status {
+            pages.push_back(batch.items.size());
+            EXPECT_LE(batch.items.size(), size);
+            for (size_t i = 0; i < batch.items.size(); ++i) {
+              const auto& item = batch.items[i];
+              const Asset& asset = batch.assets.at(item.asset);
+              EXPECT_EQ(asset.id, item.service.asset_id);
+              // Adjacent: a new asset entry only where the asset changes.
+              if (i > 0) {
+                EXPECT_EQ(item.asset == batch.items[i - 1].asset,
+                          item.service.asset_id == batch.items[i - 1].service.asset_id);
+              }
+              std::string line = asset.address + ":" + std::to_string(item.service.port);
+              for (const auto& e : item.evidence) {
+                line += " " + e.kind;
+                if (e.kind == "banner") {
+                  EXPECT_EQ(e.raw.size(), with_raw ? 12u : 0u);
+                }
+              }
+              walked.push_back(line);
+            }
+            // Writing between pages is allowed.
+            std::vector<ServiceIdentity> named;
+            for (const auto& item : batch.items) named.push_back({item.service.id, "page", "", "", "", 0});
+            return store_->UpdateServiceIdentities(named);
+          });
+      ASSERT_TRUE(walk) << walk.error().message();
+      EXPECT_EQ(walked, (std::vector<std::string>{
+                            "10.0.0.2:22 banner", "10.0.0.2:3306 port_state",
+                            "10.0.0.2:8080 port_state", "10.0.0.9:25 port_state",
+                            "10.0.0.10:80 port_state http", "2001:db8::1:443 tls"}))
+          << "page size " << size;
+    }
+    size_t total = 0;
+    for (size_t p : pages) total += p;
+    EXPECT_EQ(total, 6u);
+    EXPECT_EQ(pages.size(), (6 + size - 1) / size)
+        << "page size " << size;
+  }
+  auto services = store_->ListServices();
+  ASSERT_TRUE(services);
+  for (const auto& service : *services) {
+    EXPECT_EQ(service.name, service.address == "10.0.0.3" ? "" : "page") << service.address;
+  }
+  // An unknown id in a batch update writes nothing.
+  ServiceIdentity ghost{987654, "ghost", "", "", "", 0};
+  ServiceIdentity real{(*services)[0].id, "changed", "", "", "", 0};
+  Status bad = store_->UpdateServiceIdentities({real, ghost});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->ListServices()->at(0).name, "page");
+}
+
 TEST_F(StoreIngestTest, HostileStringsRoundTrip) {
   const std::string injection = "x'); DROP TABLE assets; --";
   const std::string quotes = R"(it's "quoted" \ back\slash)";

@@ -132,8 +132,10 @@ TEST(StoreMigrationTest, Version1DatabaseGainsTheBuiltinAuthorizationAndKeepsSca
     scan_id = testing::NewScan(*store, "old");
   }
   {
-    // Roll the file back to what version 1 wrote (undo 0007 … 0002).
+    // Roll the file back to what version 1 wrote (undo 0008 … 0002).
     RawDb raw(path);
+    raw.Exec("DROP INDEX assets_by_last_seen");
+    raw.Exec("ALTER TABLE services DROP COLUMN version_since");
     for (const char* table : {"config_state", "spotchecks", "lookback_units", "keyperiod_alerts",
                               "keyperiod_items", "keyperiod_baselines", "alerts_sent",
                               "schedule_state", "jobs"}) {
