@@ -123,6 +123,7 @@ Asset ReadAsset(const Statement& stmt, int first_col) {
   asset.cii_reason = stmt.Text(first_col + 14);
   asset.seen_active = stmt.Int(first_col + 15) != 0;
   asset.seen_passive = stmt.Int(first_col + 16) != 0;
+  static_assert(kAssetColumnCount == 17, "ReadAsset reads every column of kAssetColumns");
   return asset;
 }
 

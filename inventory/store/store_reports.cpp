@@ -72,7 +72,7 @@ Status Store::ForEachLedgerRow(int64_t now, const std::function<Status(const Led
     if (!row) break;
     LedgerRow r;
     r.asset = ReadAsset(stmt, 0);
-    int c = 15;
+    int c = kAssetColumnCount;
     r.unit_code = stmt.Text(c++);
     r.unit_name = stmt.Text(c++);
     r.unit_level = stmt.Text(c++);

@@ -32,6 +32,7 @@ extern const std::string_view kScanColumns;
 Scan ReadScan(const sqlite::Statement& stmt);
 // Assets: columns with alias "a."; ReadAsset reads them from first_col.
 extern const std::string_view kAssetColumns;
+inline constexpr int kAssetColumnCount = 17;  // columns in kAssetColumns
 Asset ReadAsset(const sqlite::Statement& stmt, int first_col = 0);
 // Services: columns "s." and "a.address" (join assets a); from column 0.
 extern const std::string_view kServiceColumns;

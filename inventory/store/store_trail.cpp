@@ -93,10 +93,15 @@ Status RewriteTrailAnchor(int fd, const std::string& db_path, int64_t id, std::s
   // Another connection (a daemon's job, a second command) may have replaced
   // the file by rename since it was opened: the held descriptor then names a
   // file nobody reads, so write the current one instead.
+  // Only a file that is gone or another one counts as replaced: a process
+  // that dropped root (live capture, the syn engine) may not even be allowed
+  // to stat the path, and then the held descriptor is all it can write.
   struct stat held {}, named {};
-  if (::fstat(fd, &held) == 0 &&
-      (::stat(path.c_str(), &named) != 0 || held.st_ino != named.st_ino || held.st_dev != named.st_dev)) {
-    return WriteTrailAnchor(db_path, id, hash);
+  if (::fstat(fd, &held) == 0) {
+    const int rc = ::stat(path.c_str(), &named);
+    const bool gone = rc != 0 && errno == ENOENT;
+    const bool other = rc == 0 && (held.st_ino != named.st_ino || held.st_dev != named.st_dev);
+    if (gone || other) return WriteTrailAnchor(db_path, id, hash);
   }
   const std::string body = AnchorBody(id, hash);
   if (::pwrite(fd, body.data(), body.size(), 0) != static_cast<ssize_t>(body.size()) ||

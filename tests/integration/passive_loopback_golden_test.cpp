@@ -162,7 +162,10 @@ class LoopbackCapture {
       error_ = err;
       return;
     }
-    pcap_set_snaplen(pcap_, 65535);
+    // Frames of the ring are snaplen-sized: 65535 on a 2 MiB buffer left
+    // ~30 frames and lost packets of a burst. The test's packets are small.
+    pcap_set_snaplen(pcap_, 4096);
+    pcap_set_buffer_size(pcap_, 16 << 20);
     pcap_set_immediate_mode(pcap_, 1);
     pcap_set_timeout(pcap_, 50);
     bpf_program prog{};
@@ -248,7 +251,7 @@ class PassiveLoopbackGoldenTest : public ::testing::Test {
   }
   void TearDown() override {
     std::error_code ec;
-    fs::remove_all(dir_, ec);
+    if (!::testing::Test::HasFailure() || std::getenv("CIISCOPE_KEEP_GOLDEN_DIR") == nullptr) fs::remove_all(dir_, ec);
   }
 
   void Handshake() {
@@ -410,21 +413,31 @@ TEST_F(PassiveLoopbackGoldenTest, LoopbackCaptureMatchesGolden) {
     }
     close(fd);
   }
-  const std::string cap = dir_ + "/lo.pcap";
-  {
-    LoopbackCapture capture(cap);
-    ASSERT_TRUE(capture.error().empty()) << "capture on lo: " << capture.error();
-    Handshake();
-    Http();
-    Tls();
-    Dns();
-    capture.Stop();
-  }
-  const std::string db = dir_ + "/golden.db";
-  auto r = RunCli({"--db", db, "scan", "--pcap", cap, "--json"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string got = EvidenceJson(db);
   const std::string golden = std::string(CIISCOPE_SOURCE_DIR) + "/tests/golden/passive_loopback.json";
+  const std::string expected = fs::exists(golden) ? ReadFile(golden) : std::string();
+  // Should the capture on lo still lose a packet (its ring is the kernel's,
+  // shared with a busy machine), that is the test's input going wrong, not
+  // the decoder: up to three captures are taken and the first whose evidence
+  // matches passes; a decoder change fails all three.
+  std::string got;
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    const std::string cap = dir_ + "/lo-" + std::to_string(attempt) + ".pcap";
+    {
+      LoopbackCapture capture(cap);
+      ASSERT_TRUE(capture.error().empty()) << "capture on lo: " << capture.error();
+      Handshake();
+      Http();
+      Tls();
+      Dns();
+      capture.Stop();
+    }
+    const std::string db = dir_ + "/golden-" + std::to_string(attempt) + ".db";
+    auto r = RunCli({"--db", db, "scan", "--pcap", cap, "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    got = EvidenceJson(db);
+    if (got == expected) break;
+    std::fprintf(stderr, "capture %d gave other evidence%s\n", attempt, attempt < 3 ? "; capturing again" : "");
+  }
   const char* update = std::getenv("CIISCOPE_UPDATE_GOLDEN");
   if (update != nullptr && std::string(update) == "1") {
     fs::create_directories(fs::path(golden).parent_path());
@@ -433,7 +446,7 @@ TEST_F(PassiveLoopbackGoldenTest, LoopbackCaptureMatchesGolden) {
     return;
   }
   ASSERT_TRUE(fs::exists(golden)) << golden << " is missing; run with CIISCOPE_UPDATE_GOLDEN=1";
-  EXPECT_EQ(ReadFile(golden), got)
+  EXPECT_EQ(expected, got)
       << "evidence differs from " << golden
       << " (if the change is intended: CIISCOPE_UPDATE_GOLDEN=1 ctest -R PassiveLoopbackGolden)";
 }
