@@ -17,9 +17,12 @@ namespace {
 
 std::string H(std::string_view s) { return core::HtmlEscape(DisplayText(s, kHtmlCellMaxBytes)); }
 
+// Chart labels: counts as integers ("5", not "5.0"), scores with one decimal.
 std::string Fixed(double v) {
+  if (!std::isfinite(v)) v = 0.0;
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.1f", std::isfinite(v) ? v : 0.0);
+  const bool integral = std::fabs(v) < 1e15 && v == std::trunc(v);
+  std::snprintf(buf, sizeof(buf), integral ? "%.0f" : "%.1f", v);
   return buf;
 }
 
