@@ -11,6 +11,7 @@
 #include <asio/strand.hpp>
 #include <optional>
 #include <spdlog/spdlog.h>
+#include <latch>
 #include <thread>
 
 #include "scanner/connect_sweeper.h"
@@ -126,6 +127,7 @@ class ConnectEngine : public ScanEngine {
       std::atomic<int> probing{0};
       std::thread probe_thread([&io] { io.run(); });
 
+      std::latch backends_made(threads);
       std::vector<std::unique_ptr<ConnectSweeper>> sweepers;
       size_t first = 0;
       for (int t = 0; t < threads; ++t) {
@@ -138,6 +140,7 @@ class ConnectEngine : public ScanEngine {
         config.timeout = options.connect_timeout;
         config.io = io_kind;
         config.stop = &stop;
+        config.backends_made = &backends_made;
         sweepers.push_back(std::make_unique<ConnectSweeper>(state, config));
       }
       for (auto& sweeper : sweepers) {

@@ -98,6 +98,7 @@ Status ConnectSweeper::Run() {
   // Made here: an io_uring ring set up with SINGLE_ISSUER belongs to the
   // thread that made it.
   auto io = MakeConnectIo(config_.io, config_.slots, config_.timeout);
+  if (config_.backends_made != nullptr) config_.backends_made->arrive_and_wait();
   if (!io) return std::move(io).error();
   io_ = std::move(*io);
   io_name_ = io_->name();

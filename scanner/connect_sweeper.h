@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <latch>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -35,6 +36,11 @@ struct SweeperConfig {
   std::chrono::milliseconds timeout{1000};
   ConnectIoKind io = ConnectIoKind::kAuto;
   const std::atomic<bool>* stop = nullptr;
+  // When set, Run counts it down once its I/O backend is made (or failed)
+  // and waits for the other sweepers' before opening any socket: the
+  // backends' own descriptors (ring, epoll) come before a sweep can fill
+  // a small descriptor table.
+  std::latch* backends_made = nullptr;
   // An open port, already recorded (SweepState::Finish with keep_slot).
   // Returns true when a service probe took the slot over (it calls
   // ConnectSweeper::Return when done); false releases the slot now.

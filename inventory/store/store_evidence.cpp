@@ -45,6 +45,7 @@ struct IngestStatements {
   Statement insert_service;
   Statement update_service;
   Statement insert_evidence;
+  Statement state_recorded;
 };
 
 Result<IngestStatements> PrepareIngest(sqlite3* db, const std::string& path) {
@@ -84,6 +85,15 @@ Result<IngestStatements> PrepareIngest(sqlite3* db, const std::string& path) {
       Statement::Prepare(db, path,
                          "INSERT INTO evidence (scan_id, asset_id, service_id, kind, data_json, "
                          "raw, time) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  // A resumed scan redoes the pairs finished after its last checkpoint: the
+  // same state of the same port in the same scan is recorded once.
+  CII_ASSIGN_OR_RETURN(
+      s.state_recorded,
+      Statement::Prepare(db, path,
+                         "SELECT 1 FROM evidence WHERE scan_id = ? AND service_id = ? "
+                         "AND kind = 'port_state' AND "
+                         "CASE WHEN json_valid(data_json) THEN json_extract(data_json, '$.state') END = ? "
+                         "LIMIT 1"));
   return s;
 }
 
@@ -226,6 +236,7 @@ Status Store::RecordObservations(int64_t scan_id, const std::vector<Observation>
 
       // Service: only for port-level observations.
       int64_t service_id = 0;
+      bool service_created = false;  // by this observation
       if (obs.port != 0) {
         std::string transport = obs.transport.empty() ? "tcp" : obs.transport;
         const bool is_state = obs.kind == "port_state" && !obs.state.empty();
@@ -254,6 +265,7 @@ Status Store::RecordObservations(int64_t scan_id, const std::vector<Observation>
                 .Bind(6, time);
             CII_RETURN_IF_ERROR(s.insert_service.Run());
             service.id = sqlite3_last_insert_rowid(db_);
+            service_created = true;
           }
         }
         if (is_state && service.state != obs.state) {
@@ -267,11 +279,19 @@ Status Store::RecordObservations(int64_t scan_id, const std::vector<Observation>
         service_id = service.id;
       }
 
+      const std::string_view data =
+          obs.data_json.empty() ? std::string_view("{}") : std::string_view(obs.data_json);
+      if (obs.kind == "port_state" && !obs.state.empty() && service_id != 0 && !service_created) {
+        s.state_recorded.Bind(1, scan_id).Bind(2, service_id).Bind(3, obs.state);
+        CII_ASSIGN_OR_RETURN(bool recorded, s.state_recorded.Step());
+        s.state_recorded.Reset();
+        if (recorded) continue;
+      }
       s.insert_evidence.Bind(1, scan_id)
           .Bind(2, asset.id)
           .BindId(3, service_id)
           .Bind(4, obs.kind)
-          .Bind(5, obs.data_json.empty() ? std::string_view("{}") : obs.data_json)
+          .Bind(5, data)
           .BindBlob(6, obs.raw)
           .Bind(7, time);
       CII_RETURN_IF_ERROR(s.insert_evidence.Run());

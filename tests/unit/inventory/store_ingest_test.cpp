@@ -127,6 +127,30 @@ TEST_F(StoreIngestTest, LaterBatchesMergeAndUpdate) {
   EXPECT_EQ(store_->ListServices()->size(), 2u);
 }
 
+TEST_F(StoreIngestTest, APortStateRedoneInTheSameScanIsRecordedOnce) {
+  // A resumed scan redoes the pairs finished after its last checkpoint.
+  Observation open = Obs("192.0.2.9", 443, "port_state", "open", 1000);
+  open.data_json = R"({"state":"open","reason":"syn-ack","rtt_ms":0.4})";
+  ASSERT_TRUE(store_->RecordObservations(scan_, {open}));
+  Observation redone = open;
+  redone.data_json = R"({"state":"open","reason":"syn-ack","rtt_ms":0.7})";
+  redone.time = 2000;
+  ASSERT_TRUE(store_->RecordObservations(scan_, {redone, redone}));
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM evidence WHERE kind = 'port_state'"), 1);
+  EXPECT_EQ((*store_->ListServices())[0].last_seen, 2000);
+
+  // Another state, another scan, or other evidence kinds are still recorded.
+  ASSERT_TRUE(store_->RecordObservations(scan_, {Obs("192.0.2.9", 443, "port_state", "filtered", 3000)}));
+  int64_t scan2 = testing::NewScan(*store_, "second");
+  ASSERT_TRUE(store_->RecordObservations(scan2, {redone}));
+  ASSERT_TRUE(store_->RecordObservations(scan_, {Obs("192.0.2.9", 443, "banner"), Obs("192.0.2.9", 443, "banner")}));
+  const std::string states = "SELECT COUNT(*) FROM evidence WHERE kind = 'port_state' AND scan_id = ";
+  EXPECT_EQ(raw.Int(states + std::to_string(scan_)), 2);
+  EXPECT_EQ(raw.Int(states + std::to_string(scan2)), 1);
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM evidence WHERE kind = 'banner'"), 2);
+}
+
 TEST_F(StoreIngestTest, ForEachServiceInScanStreamsInOrder) {
   int64_t other_scan = testing::NewScan(*store_, "other");
   ASSERT_TRUE(store_->RecordObservations(
