@@ -27,6 +27,10 @@ using nlohmann::json;
 
 int Sh(const std::string& cmd) { return std::system(cmd.c_str()); }
 
+// Debian's python3 (scripts/deps.sh): a version-manager shim on PATH can take
+// seconds to start under load, longer than the capture window.
+std::string Python() { return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; }
+
 // Two namespaces a and b with veth va (a) <-> vb (b); removed by the destructor.
 class NetnsPair {
  public:
@@ -103,7 +107,7 @@ class PassiveLiveTest : public ::testing::Test {
   static void Traffic(const NetnsPair& ns, int start_after_ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(start_after_ms));
     const std::string server = ns.addr(2);
-    (void)Sh(ns.InB("timeout 20 python3 -m http.server 18080 --bind " + server +
+    (void)Sh(ns.InB("timeout 20 " + Python() + " -m http.server 18080 --bind " + server +
                     " >/dev/null 2>&1 &"));
     const std::string client =
         "import socket,time,urllib.request\n"
@@ -121,7 +125,7 @@ class PassiveLiveTest : public ::testing::Test {
         "  s.close()\n";
     const std::string py = fs::temp_directory_path() / ("ciip-client-" + std::to_string(::getpid()) + ".py");
     WriteFile(py, client);
-    (void)Sh(ns.InA("timeout 20 python3 " + py + " >/dev/null 2>&1"));
+    (void)Sh(ns.InA("timeout 20 " + Python() + " " + py + " >/dev/null 2>&1"));
     fs::remove(py);
   }
   std::string dir_, db_;
