@@ -8,7 +8,9 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "app/config_apply.h"
 #include "app/context.h"
+#include "assessor/assessor.h"
 #include "assessor/lifecycle.h"
 #include "core/clock.h"
 #include "core/hash.h"
@@ -116,6 +118,14 @@ Status ApplyAction(Context& ctx, const std::string& action, const ChangeOpts& op
         std::string until = "accepted until " + core::FormatIsoTime(expires);
         reason = reason.empty() ? until : until + ": " + reason;
         CII_RETURN_IF_ERROR(store->SetFindingDue(opts.id, expires));
+      } else if (action == "reopen") {
+        // Due again from now by the workspace SLA (an accepted finding's due
+        // date was its acceptance expiry).
+        CII_ASSIGN_OR_RETURN(DueFunction due, AssessDuePolicy(ctx, *store));
+        const int64_t now = core::NowMillis();
+        CII_RETURN_IF_ERROR(store->SetFindingDue(
+            opts.id, due ? due(finding->severity, finding->address, now)
+                         : assessor::DueAt(finding->severity, now)));
       }
       CII_RETURN_IF_ERROR(store->SetFindingStatus(opts.id, next, actor, reason));
       outcome = "finding " + std::to_string(opts.id) + " " + finding->status + " -> " + next;

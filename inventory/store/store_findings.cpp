@@ -135,9 +135,13 @@ class FindingUpserter {
             "due_at = CASE WHEN due_at = 0 THEN ? ELSE due_at END, "
             "assignee = CASE WHEN assignee = '' THEN ? ELSE assignee END "
             "WHERE id = ?"));
-    CII_ASSIGN_OR_RETURN(u.reopen_, Statement::Prepare(db, path,
-                                                       "UPDATE findings SET status = 'reopened' "
-                                                       "WHERE id = ?"));
+    // A reopened finding is due again from now (the SLA of this match): the
+    // old due date belonged to the fix that did not hold.
+    CII_ASSIGN_OR_RETURN(
+        u.reopen_,
+        Statement::Prepare(db, path,
+                           "UPDATE findings SET status = 'reopened', "
+                           "due_at = CASE WHEN ?1 > 0 THEN ?1 ELSE due_at END WHERE id = ?2"));
     CII_ASSIGN_OR_RETURN(
         u.event_,
         Statement::Prepare(db, path,
@@ -220,7 +224,7 @@ class FindingUpserter {
         .Bind(20, result.id);
     CII_RETURN_IF_ERROR(update_.Run());
     if (IsClosedLike(status)) {
-      reopen_.Bind(1, result.id);
+      reopen_.Bind(1, finding.due_at).Bind(2, result.id);
       CII_RETURN_IF_ERROR(reopen_.Run());
       result.reopened = true;
       std::string reason = scan_id != 0 ? "matched again in scan " + std::to_string(scan_id)

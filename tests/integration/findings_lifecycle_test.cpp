@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -95,6 +97,15 @@ TEST_F(FindingsLifecycleTest, ListJsonFieldsUnchanged) {
                                          "port", "title", "first_seen", "last_seen"}));
 }
 
+std::string NowIso() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
 TEST_F(FindingsLifecycleTest, WalkThroughTheLifecycle) {
   auto ack = Cli({"findings", "ack", id_, "--reason", "seen by the unit"});
   ASSERT_EQ(ack.exit_code, 0) << ack.err;
@@ -118,6 +129,12 @@ TEST_F(FindingsLifecycleTest, WalkThroughTheLifecycle) {
   EXPECT_EQ(shown["due"], "2099-12-31T23:59:59Z");
 
   ASSERT_EQ(Cli({"findings", "reopen", id_, "--reason", "control removed"}).exit_code, 0);
+  // Due again by the SLA from now, no longer at the acceptance expiry.
+  shown = Show();
+  EXPECT_EQ(shown["status"], "reopened");
+  const std::string due = shown["due"].get<std::string>();
+  EXPECT_GT(due, NowIso()) << due;
+  EXPECT_LT(due, "2099") << due;
   ASSERT_EQ(Cli({"findings", "fix", id_, "--reason", "upgraded"}).exit_code, 0);
   ExpectRefused(Cli({"findings", "false-positive", id_}), 2, "is fixed");
 

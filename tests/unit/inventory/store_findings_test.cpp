@@ -166,6 +166,29 @@ TEST_F(StoreFindingsTest, VerifyNotSeenLeavesAcceptedAndOtherServicesAlone) {
   EXPECT_EQ((*store_->GetFinding(other->id))->status, "open");
 }
 
+TEST_F(StoreFindingsTest, AReopenedFindingIsDueAgainFromTheNewMatch) {
+  Finding first = Make("key-due", redis_, "high");
+  first.due_at = 1000;
+  auto f = store_->UpsertFinding(first, scan_, "assessor");
+  ASSERT_TRUE(f);
+  Finding persisting = first;
+  persisting.due_at = 3000;  // a match while open keeps the due date
+  ASSERT_TRUE(store_->UpsertFinding(persisting, scan_, "assessor"));
+  EXPECT_EQ((*store_->GetFinding(f->id))->due_at, 1000);
+  ASSERT_TRUE(store_->SetFindingStatus(f->id, "fixed", "bob", "patched"));
+  Finding again = first;
+  again.due_at = 9000;
+  auto reopened = store_->UpsertFinding(again, scan_, "assessor");
+  ASSERT_TRUE(reopened);
+  EXPECT_TRUE(reopened->reopened);
+  EXPECT_EQ((*store_->GetFinding(f->id))->due_at, 9000);
+  // A match without a due date (none computed) keeps the old one.
+  ASSERT_TRUE(store_->SetFindingStatus(f->id, "fixed", "bob", "patched again"));
+  again.due_at = 0;
+  ASSERT_TRUE(store_->UpsertFinding(again, scan_, "assessor"));
+  EXPECT_EQ((*store_->GetFinding(f->id))->due_at, 9000);
+}
+
 TEST_F(StoreFindingsTest, FixedThenMatchedAgainIsReopened) {
   auto f = store_->UpsertFinding(Make("key-fix", redis_, "high"), scan_, "assessor");
   ASSERT_TRUE(f);
