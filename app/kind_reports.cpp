@@ -12,6 +12,7 @@
 #include "reports/kind_builders.h"
 #include "reports/safe_path.h"
 #include "rulelang/scoring_table.h"
+#include "service/config.h"
 
 namespace ciiscope::app {
 namespace {
@@ -148,7 +149,16 @@ Result<std::vector<std::string>> WriteNotices(inventory::Store& store,
 Result<std::vector<std::string>> WriteKindReports(Context& ctx, inventory::Store& store,
                                                   const KindReportRequest& request) {
   CII_ASSIGN_OR_RETURN(reports::Lang lang, reports::ParseLang(Lang(ctx)));
-  if (request.kind == "notice") return WriteNotices(store, request, lang);
+  if (request.kind == "notice") {
+    KindReportRequest notice = request;
+    if (ctx.config) {
+      if (notice.issuer.empty()) notice.issuer = ctx.config->notice_issuer;
+      if (notice.reference_prefix.empty()) notice.reference_prefix = ctx.config->notice_reference_prefix;
+      if (notice.reply_days == 0) notice.reply_days = ctx.config->notice_reply_days;
+    }
+    if (notice.reply_days == 0) notice.reply_days = 15;
+    return WriteNotices(store, notice, lang);
+  }
   std::string base;
   CII_ASSIGN_OR_RETURN(reports::TableReport report, Build(ctx, store, request, lang, base));
 

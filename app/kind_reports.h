@@ -21,8 +21,9 @@ struct KindReportRequest {
   // notice: the units (codes or ids; empty = every unit with counted
   // findings), issuer, reference prefix and days to reply.
   std::vector<std::string> units;
+  // Empty / 0: the configuration's notice keys, else "ciiscope", CIISCOPE, 15.
   std::string issuer, reference_prefix;
-  int reply_days = 15;
+  int reply_days = 0;
 };
 
 // scorecard first computes a new score run (assessor/scoring.h, audited as

@@ -40,7 +40,7 @@ class ConfigParser {
     CII_RETURN_IF_ERROR(r_.CheckKeys(root, "the configuration",
                                      {"version", "database", "lang", "rules", "units",
                                       "authorizations", "exclusions", "profiles", "schedules",
-                                      "key_periods", "alerts", "sla", "scoring", "daemon"}));
+                                      "key_periods", "alerts", "sla", "scoring", "daemon", "notice"}));
     if (auto n = root["version"]) {
       CII_ASSIGN_OR_RETURN(int v, r_.PositiveInt(n, "version"));
       if (v != 1) return r_.Fail(n, "expected version 1, got " + std::to_string(v));
@@ -86,6 +86,19 @@ class ConfigParser {
       }
       if (auto m = n["log"]) {
         CII_ASSIGN_OR_RETURN(c.daemon_log, PathOf(m, "daemon.log"));
+      }
+    }
+    if (auto n = root["notice"]) {
+      CII_RETURN_IF_ERROR(r_.CheckKeys(n, "notice", {"issuer", "reference_prefix", "reply_days"}));
+      if (auto m = n["issuer"]) {
+        CII_ASSIGN_OR_RETURN(c.notice_issuer, r_.String(m, "notice.issuer"));
+      }
+      if (auto m = n["reference_prefix"]) {
+        CII_ASSIGN_OR_RETURN(c.notice_reference_prefix, r_.String(m, "notice.reference_prefix"));
+      }
+      if (auto m = n["reply_days"]) {
+        CII_ASSIGN_OR_RETURN(c.notice_reply_days, r_.PositiveInt(m, "notice.reply_days"));
+        if (c.notice_reply_days > 365) return r_.Fail(m, "expected notice.reply_days at most 365");
       }
     }
     return c;

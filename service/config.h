@@ -107,6 +107,11 @@ struct Config {
   std::map<std::string, double> scoring;  // severity -> weight
   int daemon_concurrency = 2;
   std::string daemon_log;              // file; empty = stderr
+  // Rectification notices (report --kind notice) when the command line
+  // leaves them out: 签发单位, reference prefix, days to reply (0 = not set).
+  std::string notice_issuer;
+  std::string notice_reference_prefix;
+  int notice_reply_days = 0;
 };
 
 Result<Config> ParseConfig(std::string_view text, const std::string& path);

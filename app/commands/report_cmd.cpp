@@ -21,7 +21,7 @@ void AddReportCommand(CLI::App& app, Context& ctx) {
     int64_t score_run = 0;
     std::vector<std::string> units;
     std::string issuer, reference_prefix;
-    int reply_days = 15;
+    int reply_days = 0;  // 0: notice.reply_days of the configuration, else 15
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("report", "Write a report from the inventory");
@@ -41,11 +41,15 @@ void AddReportCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("--unit", o->units,
                   "notice: only these units (code or id; repeatable; default: every unit with "
                   "findings to fix)");
-  cmd->add_option("--issuer", o->issuer, "notice: issuing body (签发单位)");
+  cmd->add_option("--issuer", o->issuer,
+                  "notice: issuing body (签发单位; default: notice.issuer of the configuration)");
   cmd->add_option("--reference-prefix", o->reference_prefix,
-                  "notice: reference number prefix (PREFIX-YYYYMMDD-UNITID; default CIISCOPE)");
-  cmd->add_option("--reply-days", o->reply_days, "notice: days to reply (1..365)")
-      ->capture_default_str();
+                  "notice: reference number prefix (PREFIX-YYYYMMDD-UNITID; default: "
+                  "notice.reference_prefix of the configuration, else CIISCOPE)");
+  cmd->add_option("--reply-days", o->reply_days,
+                  "notice: days to reply (1..365; default: notice.reply_days of the "
+                  "configuration, else 15)")
+      ->check(CLI::Range(1, 365));
   cmd->add_option("--sign", o->sign,
                   "Sign each report with this Ed25519 private key (PEM); writes REPORT.sig");
   cmd->callback([&ctx, o] {

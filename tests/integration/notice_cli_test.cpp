@@ -129,6 +129,30 @@ TEST_F(NoticeCliTest, NamedUnitsOnlyAndUnknownUnitIsOneLine) {
   EXPECT_NE(file.err.find("must be a folder"), std::string::npos) << file.err;
 }
 
+TEST_F(NoticeCliTest, IssuerPrefixAndReplyDaysFromTheConfigurationUnlessGiven) {
+  const std::string config = dir_ + "/ciiscope.yaml";
+  WriteFile(config, "notice:\n  issuer: City Education Bureau\n  reference_prefix: CITY\n"
+                    "  reply_days: 30\n");
+  const std::string out = dir_ + "/cfg";
+  CliResult r = Cli({"--config", config, "report", "--kind", "notice", "--unit", "/etc/passwd",
+                     "--format", "json", "-o", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string text = ReadFile(out + "/notice-0005-_etc_passwd.json");
+  EXPECT_NE(text.find("City Education Bureau"), std::string::npos) << text;
+  EXPECT_NE(text.find("CITY-"), std::string::npos) << text;
+  // The command line wins over the file.
+  const std::string out2 = dir_ + "/flags";
+  r = Cli({"--config", config, "report", "--kind", "notice", "--unit", "/etc/passwd", "--format",
+           "json", "-o", out2, "--issuer", "Provincial Dept", "--reference-prefix", "PROV"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string flagged = ReadFile(out2 + "/notice-0005-_etc_passwd.json");
+  EXPECT_NE(flagged.find("Provincial Dept"), std::string::npos);
+  EXPECT_EQ(flagged.find("City Education Bureau"), std::string::npos);
+  EXPECT_NE(flagged.find("PROV-"), std::string::npos);
+  CliResult bad = Cli({"report", "--kind", "notice", "--reply-days", "0", "-o", dir_ + "/bad"});
+  EXPECT_NE(bad.exit_code, 0);
+}
+
 TEST_F(NoticeCliTest, LedgerInEveryTextFormat) {
   const std::string out = dir_ + "/ledger";
   CliResult r = Cli({"report", "--kind", "ledger", "--format", "html,csv,md,json,xlsx", "-o", out});

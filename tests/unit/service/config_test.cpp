@@ -33,6 +33,9 @@ TEST(Config, DocumentedExampleLoads) {
   EXPECT_EQ(c->sla.at("high"), 7);
   EXPECT_EQ(c->scoring.at("low"), 0.5);
   EXPECT_EQ(c->authorizations.size(), 1u);
+  EXPECT_EQ(c->notice_reference_prefix, "JYT");
+  EXPECT_EQ(c->notice_reply_days, 15);
+  EXPECT_FALSE(c->notice_issuer.empty());
 }
 
 TEST(Config, EmptyFileIsAnEmptyConfig) {
@@ -107,6 +110,10 @@ INSTANTIATE_TEST_SUITE_P(
                 "ws/ciiscope.yaml:5:34: expected alert_threshold to be info, low, medium, high or critical"},
         BadCase{"key period scope", "key_periods:\n  - {name: k, from: 2026-06-01, to: 2026-06-02, scope: [ghost]}\n",
                 "ws/ciiscope.yaml:2:57: key period scope names profile 'ghost'"},
+        BadCase{"notice key", "notice: {issuer: a, reply: 3}\n",
+                "ws/ciiscope.yaml:1:21: expected a field of notice"},
+        BadCase{"notice reply days", "notice: {reply_days: 400}\n",
+                "ws/ciiscope.yaml:1:22: expected notice.reply_days at most 365"},
         BadCase{"sla severity", "sla: {urgent: 1}\n",
                 "ws/ciiscope.yaml:1:7: expected sla key to be info, low, medium, high or critical"},
         BadCase{"sla days", "sla: {high: -2}\n",
