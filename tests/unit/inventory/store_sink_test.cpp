@@ -1,6 +1,7 @@
 // StoreSink: concurrent Record() from scanner threads.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,9 +46,25 @@ TEST(StoreSinkTest, FourThreadsRecordEverything) {
     ASSERT_TRUE(sink.status()) << sink.status().error().message();
     EXPECT_EQ(sink.recorded(), static_cast<uint64_t>(kThreads * kPerThread));
   }
+  // Every banner is kept; a port's state is recorded once per scan (the
+  // same open port seen again adds no row).
+  int64_t banners = 0;
+  std::set<std::pair<std::string, uint16_t>> states;
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      if (i % 3 != 0) {
+        ++banners;
+        continue;
+      }
+      states.emplace("10.0." + std::to_string(i % 7) + "." + std::to_string(i % 50),
+                     static_cast<uint16_t>(i % 2 == 0 ? 80 : 8000 + t));
+    }
+  }
   RawDb raw(path);
-  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM evidence"), kThreads * kPerThread);
-  EXPECT_EQ(raw.Int("SELECT COUNT(DISTINCT raw) FROM evidence"), kThreads * kPerThread);
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM evidence WHERE kind = 'banner'"), banners);
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM evidence WHERE kind = 'port_state'"),
+            static_cast<int64_t>(states.size()));
+  EXPECT_EQ(raw.Int("SELECT COUNT(DISTINCT raw) FROM evidence"), raw.Int("SELECT COUNT(*) FROM evidence"));
   EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM assets"), 350);  // (i % 7, i % 50): lcm 350
   // No duplicate services despite the races: unique (asset, transport, port).
   EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM (SELECT asset_id, transport, port FROM services "
