@@ -10,11 +10,16 @@
 //   P endswith "s"     → QuoteMeta(s)$
 //   P == "s"           → ^QuoteMeta(s)$
 //   lower(P)/upper(P) … → the same with (?i) (ASCII folding ⊂ RE2's folding)
+// A presence atom is (field, "not null"): a bare path, `P != null`,
+// exists(P), len/lower/upper/version(P) and any other comparison with a
+// plain-path operand (every comparison is false on a null operand; =~ and
+// !~ on a non-string left side) need it.
 // `a && b` needs Need(a) and Need(b); `a || b` needs Need(a) or Need(b);
 // anything else needs nothing (always a candidate). Atom truth at run time:
 // field absent or null → false (each comparison above is false on null);
-// a string → whether the field's RE2::Set reported the pattern; any other
-// type, a Set that failed to compile or ran out of memory → true. So a rule
+// a presence atom → true otherwise; a pattern atom on a string → whether the
+// field's RE2::Set reported the pattern; on any other type, or when the Set
+// failed to compile or ran out of memory → true. So a rule
 // whose condition is false cannot match and is skipped; every other rule is
 // evaluated by ApplyFingerprint as before. Fields are looked up once, before
 // the first rule: a field that any rule of the pack writes (a `set` key or
@@ -48,12 +53,15 @@ struct Cond {
   std::vector<Cond> kids;
 };
 
+constexpr size_t kNoAtom = static_cast<size_t>(-1);
+
 struct Field {
   Keys keys;
-  std::unique_ptr<RE2::Set> set;
+  std::unique_ptr<RE2::Set> set;          // null until a pattern is added
   std::map<std::string, size_t> atom_of;  // pattern → atom index
   std::vector<size_t> atoms;              // Set index → atom index
   bool compiled = false;
+  size_t present = kNoAtom;  // atom "the field is there and not null"
 };
 
 Keys SplitDotted(const std::string& dotted) {
@@ -127,20 +135,40 @@ struct RuleIndexData {
   size_t atom_count = 0;
   std::vector<Keys> written;  // set/extract targets of the pack
 
-  Cond Atom(const Keys& keys, const std::string& pattern) {
+  // The indexable field at `keys`, or null when some rule writes it.
+  Field* FieldAt(const Keys& keys) {
     for (const Keys& w : written) {
-      if (Overlaps(w, keys)) return Cond{};
+      if (Overlaps(w, keys)) return nullptr;
     }
-    Field* field = nullptr;
     for (Field& f : fields) {
-      if (f.keys == keys) field = &f;
+      if (f.keys == keys) return &f;
     }
-    if (field == nullptr) {
+    fields.push_back(Field{keys, nullptr, {}, {}, false, kNoAtom});
+    return &fields.back();
+  }
+
+  static Cond AtomCond(size_t atom) {
+    Cond c;
+    c.kind = Cond::kAtom;
+    c.atom = atom;
+    return c;
+  }
+
+  Cond Present(const Keys& keys) {
+    Field* field = FieldAt(keys);
+    if (field == nullptr) return Cond{};
+    if (field->present == kNoAtom) field->present = atom_count++;
+    return AtomCond(field->present);
+  }
+
+  Cond Atom(const Keys& keys, const std::string& pattern) {
+    Field* field = FieldAt(keys);
+    if (field == nullptr) return Cond{};
+    if (!field->set) {
       RE2::Options options;
       options.set_log_errors(false);
       options.set_max_mem(kSetMaxMem);
-      fields.push_back(Field{keys, std::make_unique<RE2::Set>(options, RE2::UNANCHORED), {}, {}, false});
-      field = &fields.back();
+      field->set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
     }
     auto it = field->atom_of.find(pattern);
     if (it == field->atom_of.end()) {
@@ -149,10 +177,20 @@ struct RuleIndexData {
       it = field->atom_of.emplace(pattern, atom_count++).first;
       field->atoms.push_back(it->second);
     }
-    Cond c;
-    c.kind = Cond::kAtom;
-    c.atom = it->second;
-    return c;
+    return AtomCond(it->second);
+  }
+
+  // The plain path whose absence makes `node` null (len/lower/upper/version
+  // and unary minus of null are null), or null.
+  static const Node* NullWith(const Node& node, Keys* keys) {
+    const Node* n = &node;
+    while ((n->kind == NodeKind::kNeg ||
+            (n->kind == NodeKind::kCall && n->func != Func::kExists && n->func != Func::kAny &&
+             n->func != Func::kAll)) &&
+           n->children.size() == 1) {
+      n = n->children[0].get();
+    }
+    return PlainPath(*n, keys) ? n : nullptr;
   }
 
   Cond Need(const Node& node) {
@@ -163,9 +201,37 @@ struct RuleIndexData {
         for (const auto& child : node.children) kids.push_back(Need(*child));
         return Simplify(node.kind == NodeKind::kAnd ? Cond::kAnd : Cond::kOr, std::move(kids));
       }
-      case NodeKind::kCompare: return NeedCompare(node);
+      case NodeKind::kCompare: {
+        Cond c = NeedCompare(node);
+        return c.kind == Cond::kTrue ? NeedOperands(node) : c;
+      }
+      case NodeKind::kPath:
+      case NodeKind::kNeg:
+      case NodeKind::kNotNull: {  // truthy or `!= null`: not null
+        Keys keys;
+        const Node* path = NullWith(node.kind == NodeKind::kNotNull ? *node.children[0] : node, &keys);
+        return path ? Present(keys) : Cond{};
+      }
+      case NodeKind::kCall:
+        if (node.func == Func::kAny || node.func == Func::kAll || node.children.empty()) return Cond{};
+        {
+          Keys keys;  // exists(P), len(P), lower(P)…: P not null
+          return NullWith(*node.children[0], &keys) ? Present(keys) : Cond{};
+        }
       default: return Cond{};
     }
+  }
+
+  // Every comparison is false when an operand is null (=~ and !~ when the
+  // left side is not a string), so each plain-path operand must be there.
+  Cond NeedOperands(const Node& node) {
+    std::vector<Cond> kids;
+    for (size_t i = 0; i < node.children.size() && i < 2; ++i) {
+      if (i == 1 && (node.op == Op::kMatch || node.op == Op::kNotMatch)) break;
+      Keys keys;
+      if (NullWith(*node.children[i], &keys)) kids.push_back(Present(keys));
+    }
+    return Simplify(Cond::kAnd, std::move(kids));
   }
 
   Cond NeedCompare(const Node& node) {
@@ -238,7 +304,7 @@ RuleIndex::RuleIndex(std::vector<const Rule*> rules) {
     const internal::Program* program = rule->when.program();
     data->need.push_back(program && program->root ? data->Need(*program->root) : internal::Cond{});
   }
-  for (internal::Field& f : data->fields) f.compiled = f.set->Compile();
+  for (internal::Field& f : data->fields) f.compiled = f.set && f.set->Compile();
   data_ = std::move(data);
 }
 
@@ -250,6 +316,8 @@ size_t RuleIndex::Apply(nlohmann::json& facts, const std::function<void(const Ru
   for (const internal::Field& f : d.fields) {
     const nlohmann::json* value = internal::Lookup(facts, f.keys);
     if (value == nullptr || value->is_null()) continue;  // every comparison on it is false
+    if (f.present != internal::kNoAtom) hit[f.present] = 1;
+    if (!f.set) continue;
     bool all = !value->is_string() || !f.compiled;
     if (!all) {
       matched.clear();
@@ -278,7 +346,7 @@ RuleIndex::Stats RuleIndex::stats() const {
   if (!data_) return s;
   s.rules = data_->rules.size();
   for (const auto& c : data_->need) s.indexed += c.kind != internal::Cond::kTrue;
-  s.fields = data_->fields.size();
+  for (const auto& f : data_->fields) s.fields += f.set != nullptr;
   s.patterns = data_->atom_count;
   return s;
 }

@@ -4,9 +4,10 @@
 // and string test (`contains`, `startswith`, `endswith`, `==` against a
 // literal, also through lower()/upper()) on a plain evidence field such as
 // `banner`, `http.title`, `http.body` or `http.headers.server` goes into one
-// RE2::Set per field. Applying the pack scans each evidence string once with
-// its Set, and only the rules whose necessary patterns hit are evaluated
-// fully (ApplyFingerprint). Exact: Apply gives the same facts and the same
+// RE2::Set per field; exists(P) and comparisons with numbers/booleans become
+// "P is there" tests. Applying the pack scans each evidence string once with
+// its Set, and only the rules whose necessary patterns hit (and fields are
+// there) are evaluated fully (ApplyFingerprint). Exact: Apply gives the same facts and the same
 // matches as ApplyFingerprint on every rule in order — a rule is skipped only
 // when its `when` cannot be true (see rule_index.cpp for the argument), and a
 // field some rule in the pack writes (set/extract) is never indexed.
@@ -40,7 +41,7 @@ class RuleIndex {
   struct Stats {
     size_t rules = 0;     // in the pack
     size_t indexed = 0;   // with a necessary condition on the Sets
-    size_t fields = 0;    // one RE2::Set each
+    size_t fields = 0;    // with an RE2::Set (others are only tested for presence)
     size_t patterns = 0;  // distinct patterns over all Sets
   };
   Stats stats() const;

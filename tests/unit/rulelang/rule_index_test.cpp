@@ -141,6 +141,11 @@ TEST(RuleIndexTest, EdgeCasesOfTheNecessaryCondition) {
       Parse(RuleYaml("d", "banner contains \"x\" && !(banner contains \"y\")", "{app.d: 1}")),
       Parse(RuleYaml("e", "http.headers[\"x-a\"] endswith \"Z\"", "{app.e: 1}")),
       Parse(RuleYaml("f", "tags contains \"cam\"", "{app.f: 1}")),
+      // Presence: exists(), comparisons with a non-string, a bare path, != null.
+      Parse(RuleYaml("g", "exists(probe[\"a\"].v) || probe[\"b\"].code == 220", "{app.g: 1}")),
+      Parse(RuleYaml("h", "probe[\"c\"].ok", "{app.h: 1}")),
+      Parse(RuleYaml("i", "len(probe[\"d\"].list) > 0", "{app.i: 1}")),
+      Parse(RuleYaml("j", "probe[\"e\"].x != null && !(probe[\"e\"].y == 1)", "{app.j: 1}")),
   };
   std::vector<const Rule*> ptrs;
   for (const auto& r : rules) ptrs.push_back(&r);
@@ -156,6 +161,16 @@ TEST(RuleIndexTest, EdgeCasesOfTheNecessaryCondition) {
       {{"tags", json::array({"cam", "nvr"})}},  // contains on a list: membership
       {{"tags", "webcam"}},
       {{"service", {{"product", "OpenSSH"}}}},
+      {{"probe", {{"a", {{"v", 0}}}}}},
+      {{"probe", {{"a", {{"v", nullptr}}}, {"b", {{"code", 220}}}}}},
+      {{"probe", {{"b", {{"code", "220"}}}}}},
+      {{"probe", {{"c", {{"ok", false}}}}}},
+      {{"probe", {{"c", {{"ok", 1}}}}}},
+      {{"probe", {{"d", {{"list", json::array()}}}}}},
+      {{"probe", {{"d", {{"list", json::array({1})}}}}}},
+      {{"probe", {{"e", {{"x", nullptr}}}}}},
+      {{"probe", {{"e", {{"x", 0}, {"y", 2}}}}}},
+      {{"probe", json::object()}},
   };
   for (const auto& c : cases) {
     Outcome a = PerRule(ptrs, c);
@@ -164,7 +179,7 @@ TEST(RuleIndexTest, EdgeCasesOfTheNecessaryCondition) {
     EXPECT_EQ(a.facts, b.facts) << c.dump();
   }
   // service.product is written by rule a: rule b stays unindexed.
-  EXPECT_EQ(index.stats().indexed, 5u);
+  EXPECT_EQ(index.stats().indexed, 9u);
   json facts = {{"banner", "HTTP/1.0 200 OK"}};
   EXPECT_EQ(index.Apply(facts), 1u);  // only b (unindexed) is evaluated
 }
