@@ -317,7 +317,7 @@ if [ "${BENCH_RECORD:-0}" = 1 ]; then
     fixture="$name-$port-$(printf '%s' "$v" | tr -c 'A-Za-z0-9.+~-' '_')"
     RECORD_FROM="$addr:$port" RECORD_NAME="$fixture" \
       RECORD_SOURCE="$pkg $v, Debian $(cat /etc/debian_version), configured by bench/sv/run.sh" \
-      "$rec" --gtest_filter=TcpGoldenTest.RecordOrReplay >"$work/record-$fixture.log" 2>&1 ||
+      "$rec" --gtest_filter=TcpGoldenTest.RecordsAFixtureWhenAsked >"$work/record-$fixture.log" 2>&1 ||
       echo "recording $fixture failed (see $work/record-$fixture.log)" >&2
     echo "recorded tests/fixtures/tcp/$fixture.txt"
   done

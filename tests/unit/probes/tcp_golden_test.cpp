@@ -342,7 +342,7 @@ bool Env(const char* name, std::string* value) {
   return true;
 }
 
-TEST(TcpGoldenTest, RecordOrReplay) {
+TEST(TcpGoldenTest, RecordsAFixtureWhenAsked) {
   std::string from, name;
   if (!Env("RECORD_FROM", &from)) GTEST_SKIP() << "RECORD_FROM not set (recording is manual)";
   ASSERT_TRUE(Env("RECORD_NAME", &name)) << "RECORD_NAME=<family>-<port>-<what> is required";
