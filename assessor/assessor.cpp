@@ -191,6 +191,7 @@ RulePlan PlanRules(const std::vector<rulelang::Rule>& rules) {
         break;
     }
   }
+  plan.fingerprint_index = rulelang::RuleIndex(plan.fingerprints);
   return plan;
 }
 

@@ -18,6 +18,7 @@
 #include "core/result.h"
 #include "inventory/model/model.h"
 #include "rulelang/rule.h"
+#include "rulelang/rule_index.h"
 
 namespace ciiscope::inventory {
 class Store;
@@ -80,6 +81,8 @@ struct RulePlan {
   std::vector<const rulelang::Rule*> checks;         // service-level
   std::vector<const rulelang::Rule*> ledger_checks;  // asset-level (ledger_assess.h)
   std::vector<const rulelang::Rule*> stale_checks;   // asset-level, tagged "stale"
+  // The fingerprints behind one RE2::Set per evidence field (rule_index.h).
+  rulelang::RuleIndex fingerprint_index;
 };
 RulePlan PlanRules(const std::vector<rulelang::Rule>& rules);
 
@@ -91,7 +94,7 @@ template <typename OnFingerprinted, typename OnIdentify, typename OnCheck>
 uint64_t EvaluateService(const RulePlan& plan, nlohmann::json& facts,
                          OnFingerprinted&& on_fingerprinted, OnIdentify&& on_identify,
                          OnCheck&& on_check) {
-  for (const auto* rule : plan.fingerprints) rulelang::ApplyFingerprint(*rule, facts);
+  plan.fingerprint_index.Apply(facts);
   on_fingerprinted(facts);
   for (const auto* rule : plan.identifies) {
     if (rulelang::ApplyFingerprint(*rule, facts)) on_identify(*rule);

@@ -46,6 +46,8 @@ class Expression {
   // false; Matches() checks them first (a cheap pre-filter).
   const std::vector<std::string>& required_roots() const;
   bool empty() const { return program_ == nullptr; }
+  // Internal: the compiled tree (null when empty), for rule_index.cpp.
+  const internal::Program* program() const { return program_.get(); }
 
  private:
   explicit Expression(std::shared_ptr<const internal::Program> program)

@@ -73,13 +73,7 @@ int Eval(const std::string& rules_dir, uint64_t n, uint64_t seed) {
   std::vector<inventory::Evidence> evidence;
   for (uint64_t i = 0; i < n; ++i) {
     auto obs = gen.Next(i);
-    evidence.clear();
-    for (const auto& o : obs) {
-      inventory::Evidence e;
-      e.kind = o.kind;
-      e.data_json = o.data_json;
-      evidence.push_back(std::move(e));
-    }
+    evidence = bench::AsEvidence(obs);
     asset.address = obs[0].address;
     service.port = obs[0].port;
     service.transport = obs[0].transport;

@@ -146,4 +146,16 @@ std::vector<inventory::Observation> ServiceGenerator::Next(uint64_t index) {
   return out;
 }
 
+std::vector<inventory::Evidence> AsEvidence(const std::vector<inventory::Observation>& observations) {
+  std::vector<inventory::Evidence> out;
+  out.reserve(observations.size());
+  for (const auto& o : observations) {
+    inventory::Evidence e;
+    e.kind = o.kind;
+    e.data_json = o.data_json;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 }  // namespace ciiscope::bench

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "inventory/model/model.h"
 #include "inventory/model/observation.h"
 
 namespace ciiscope::bench {
@@ -23,5 +24,8 @@ class ServiceGenerator {
  private:
   std::mt19937_64 rng_;
 };
+
+// The observations as stored evidence (kind and data), for BuildFacts.
+std::vector<inventory::Evidence> AsEvidence(const std::vector<inventory::Observation>& observations);
 
 }  // namespace ciiscope::bench

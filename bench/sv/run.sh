@@ -7,7 +7,8 @@
 # (snmpd, ntpsec, unbound): `ciiscope scan -p U:…` against `nmap -sU -sV`
 # (BENCH_UDP=0 skips that part). The UDP daemons are configured so they never
 # send off the box: no NTP servers, unbound refuses to query any address and
-# answers the root zone locally.
+# answers the root zone locally. BENCH_RECORD=1 records golden-test fixtures
+# from the TCP daemons instead of benchmarking (tests/fixtures/tcp/README.md).
 #
 #   bench/sv/run.sh [BUILD_DIR]
 #
@@ -303,6 +304,25 @@ tlist=$(printf '%s\n' "${targets[@]}" | sort -u | tr '\n' ' ')
 plist=$(printf '%s\n' "${ports[@]}" | sort -un | paste -sd,)
 echo "targets: $tlist"
 echo "ports:   $plist"
+
+# BENCH_RECORD=1: record each daemon's conversation with the probes as a
+# golden-test fixture (tests/fixtures/tcp/, see its README) instead of benchmarking.
+if [ "${BENCH_RECORD:-0}" = 1 ]; then
+  rec=$build/tests/unit/probes/tcp_golden_test
+  [ -x "$rec" ] || { echo "missing $rec (cmake --build $build --target tcp_golden_test)" >&2; exit 2; }
+  for s in "${services[@]}"; do
+    IFS='|' read -r name pkg addr port _ _ <<<"$s"
+    (exec 3<>"/dev/tcp/$addr/$port") 2>/dev/null || continue
+    v=$(dpkg-query -W -f '${Version}' "$pkg" 2>/dev/null || true)
+    fixture="$name-$port-$(printf '%s' "$v" | tr -c 'A-Za-z0-9.+~-' '_')"
+    RECORD_FROM="$addr:$port" RECORD_NAME="$fixture" \
+      RECORD_SOURCE="$pkg $v, Debian $(cat /etc/debian_version), configured by bench/sv/run.sh" \
+      "$rec" --gtest_filter=TcpGoldenTest.RecordsAFixtureWhenAsked >"$work/record-$fixture.log" 2>&1 ||
+      echo "recording $fixture failed (see $work/record-$fixture.log)" >&2
+    echo "recorded tests/fixtures/tcp/$fixture.txt"
+  done
+  exit 0
+fi
 
 now() { date +%s.%N; }
 

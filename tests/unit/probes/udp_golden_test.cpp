@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "golden_file.h"
 #include "rulelang/rule.h"
 #include "scanner/probes/udp_probe.h"
 
@@ -26,13 +27,6 @@ using nlohmann::json;
 
 const fs::path kFixtures = fs::path(CIISCOPE_SOURCE_DIR) / "tests/fixtures/udp";
 const fs::path kGolden = fs::path(CIISCOPE_SOURCE_DIR) / "tests/golden/udp";
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string FromHex(const std::string& text) {
   std::string out, digits;
@@ -72,27 +66,7 @@ json Identify(const std::string& name, const std::string& datagram, const rulela
                        {"version", service["version"]}}}};
 }
 
-// "-" / "+" lines between the golden and the actual pretty JSON.
-std::string LineDiff(const std::string& want, const std::string& got) {
-  auto lines = [](const std::string& s) {
-    std::vector<std::string> out;
-    std::stringstream ss(s);
-    for (std::string l; std::getline(ss, l);) out.push_back(l);
-    return out;
-  };
-  auto a = lines(want), b = lines(got);
-  std::string out;
-  for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
-    std::string x = i < a.size() ? a[i] : "", y = i < b.size() ? b[i] : "";
-    if (x == y) continue;
-    if (i < a.size()) out += "  line " + std::to_string(i + 1) + " - " + x + "\n";
-    if (i < b.size()) out += "  line " + std::to_string(i + 1) + " + " + y + "\n";
-  }
-  return out;
-}
-
 TEST(UdpGoldenTest, RecordedDatagramsIdentifyAsTheGoldenFilesSay) {
-  const bool update = std::getenv("UPDATE") != nullptr && std::string(std::getenv("UPDATE")) == "1";
   rulelang::RuleSet rules = rulelang::LoadRuleDir(std::string(CIISCOPE_SOURCE_DIR) + "/rules");
   ASSERT_TRUE(rules.errors.empty()) << rules.errors.front().message();
   std::vector<fs::path> fixtures;
@@ -101,19 +75,11 @@ TEST(UdpGoldenTest, RecordedDatagramsIdentifyAsTheGoldenFilesSay) {
   }
   std::sort(fixtures.begin(), fixtures.end());
   ASSERT_GE(fixtures.size(), 9u);
-  if (update) fs::create_directories(kGolden);
+  if (UpdateGolden()) fs::create_directories(kGolden);
   for (const auto& path : fixtures) {
     const std::string name = path.stem().string();
     const std::string got = Identify(name, FromHex(ReadFile(path)), rules).dump(2) + "\n";
-    const fs::path golden = kGolden / (name + ".json");
-    if (update) {
-      std::ofstream(golden, std::ios::binary) << got;
-      continue;
-    }
-    ASSERT_TRUE(fs::exists(golden)) << golden << " missing (run with UPDATE=1 to create it)";
-    const std::string want = ReadFile(golden);
-    EXPECT_EQ(want, got) << name << " differs from " << golden << " (UPDATE=1 regenerates):\n"
-                         << LineDiff(want, got);
+    ExpectGolden(kGolden / (name + ".json"), name, got);
   }
 }
 
