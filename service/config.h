@@ -107,6 +107,9 @@ struct Config {
   std::map<std::string, double> scoring;  // severity -> weight
   int daemon_concurrency = 2;
   std::string daemon_log;              // file; empty = stderr
+  // assess: assets unseen this many days get stale-asset findings (0 = off);
+  // unset = the assessor's default. `assess --stale-days` wins.
+  std::optional<int> stale_days;
 };
 
 Result<Config> ParseConfig(std::string_view text, const std::string& path);
