@@ -17,6 +17,7 @@ scanner::HttpCollectPlan HttpCollectPlanFor(const std::vector<rulelang::Rule>& r
     requests.resize(scanner::HttpCollectPlan::kMaxPaths);
   }
   for (auto& r : requests) plan.requests.push_back({std::move(r.path), r.method == "HEAD"});
+  plan.named = rulelang::NamedCollectRequests(rules);
   return plan;
 }
 
@@ -26,7 +27,7 @@ scanner::HttpCollectPlan HttpCollectPlanFromRulesDir(const Context& ctx) {
   if (!std::filesystem::is_directory(dir, ec)) return {};
   rulelang::RuleSet set = rulelang::LoadRuleDir(dir);
   if (!set.errors.empty()) {
-    spdlog::warn("{} rule file(s) under {} failed to load; their collect: paths are not fetched "
+    spdlog::warn("{} rule file(s) under {} failed to load; their collect: paths and requests are not gathered "
                  "(first: {}; see `ciiscope rules lint`)",
                  set.errors.size(), dir, set.errors.front().message());
   }

@@ -13,6 +13,7 @@
 
 #include "app/collect_plan.h"
 #include "app/config_apply.h"
+#include "service/config.h"
 #include "service/lookback.h"
 #include "app/progress.h"
 #include "app/scan_control.h"
@@ -365,10 +366,16 @@ Result<std::vector<rulelang::Rule>> LoadRules(const Context& ctx) {
   return std::move(set.rules);
 }
 
+int StaleDays(const Context& ctx, std::optional<int> given) {
+  if (given) return *given;
+  if (ctx.config != nullptr && ctx.config->stale_days) return *ctx.config->stale_days;
+  return assessor::kDefaultStaleDays;
+}
+
 Result<assessor::AssessStats> RunAssess(Context& ctx, inventory::Store& store,
                                         std::optional<int64_t> scan_id,
                                         const std::vector<rulelang::Rule>& rules,
-                                        int stale_days) {
+                                        std::optional<int> stale_days) {
   if (!scan_id) {
     CII_ASSIGN_OR_RETURN(auto latest, store.LatestScan());
     if (!latest) {
@@ -379,7 +386,7 @@ Result<assessor::AssessStats> RunAssess(Context& ctx, inventory::Store& store,
   assessor::AssessOptions options;
   options.scan_id = *scan_id;
   options.actor = Actor(ctx);
-  options.stale_days = stale_days;
+  options.stale_days = StaleDays(ctx, stale_days);
   CII_ASSIGN_OR_RETURN(options.due_at, AssessDuePolicy(ctx, store));
   CII_ASSIGN_OR_RETURN(auto stats, assessor::Assess(store, rules, options));
   CII_RETURN_IF_ERROR(service::RefreshLookback(store, core::NowMillis()));

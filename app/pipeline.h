@@ -71,11 +71,15 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
 Result<std::vector<rulelang::Rule>> LoadRules(const Context& ctx);
 
 // Assesses the scan (latest when scan_id is empty) with the given rules;
-// assets unseen for stale_days get stale-asset findings (0 = off).
+// assets unseen for StaleDays(ctx, stale_days) get stale-asset findings.
 Result<assessor::AssessStats> RunAssess(Context& ctx, inventory::Store& store,
                                         std::optional<int64_t> scan_id,
                                         const std::vector<rulelang::Rule>& rules,
-                                        int stale_days = assessor::kDefaultStaleDays);
+                                        std::optional<int> stale_days = std::nullopt);
+
+// The stale-asset threshold in days (0 = off): `given` (assess --stale-days),
+// else ciiscope.yaml's stale_days, else assessor::kDefaultStaleDays.
+int StaleDays(const Context& ctx, std::optional<int> given);
 
 // Writes one report per format. `out` is a file path when one format is
 // given and it does not name an existing directory; otherwise a directory

@@ -57,6 +57,17 @@ json Detail(const json& facts) {
   return d;
 }
 
+// A named collect request's answer (evidence kind collect) as
+// collect.<request with '_' for '-'>; the first per request wins.
+void AddCollected(json& facts, json data) {
+  if (!data.is_object() || !data.contains("request") || !data["request"].is_string()) return;
+  std::string key = data["request"].get<std::string>();
+  std::replace(key.begin(), key.end(), '-', '_');
+  data.erase("request");
+  json& collect = facts["collect"];
+  if (!collect.contains(key)) collect[key] = std::move(data);
+}
+
 std::string JsonString(const json& v) {
   return v.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -92,6 +103,8 @@ json BuildFacts(const inventory::Asset& asset, const inventory::Service& service
       if (data.contains("probe") && data["probe"].is_string()) {
         facts["probe"][data["probe"].get<std::string>()] = data;
       }
+    } else if (ev.kind == "collect") {
+      AddCollected(facts, std::move(data));
     }
   }
   std::move(paths).WriteTo(facts);
@@ -347,9 +360,12 @@ Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::
           f.service_id = service.id;
           f.port = service.port;
           f.transport = service.transport;
-          if (json collected = CollectedPathsDetail(*rule, facts); !collected.is_null()) {
+          json collected_paths = CollectedPathsDetail(*rule, facts);
+          json collected_requests = CollectedRequestsDetail(*rule, facts);
+          if (!collected_paths.is_null() || !collected_requests.is_null()) {
             json detail = Detail(facts);
-            detail["http_paths"] = std::move(collected);
+            if (!collected_paths.is_null()) detail["http_paths"] = std::move(collected_paths);
+            if (!collected_requests.is_null()) detail["collected"] = std::move(collected_requests);
             f.detail_json = JsonString(detail);
           } else {
             f.detail_json = detail_base;

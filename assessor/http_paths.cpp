@@ -1,5 +1,6 @@
 #include "assessor/http_paths.h"
 
+#include <algorithm>
 #include <string>
 
 #include "core/text.h"
@@ -82,6 +83,31 @@ json CollectedPathsDetail(const rulelang::Rule& rule, const json& facts) {
     }
     d["title"] = core::TruncateUtf8(Str(page, "title"), 256);
     out[path] = std::move(d);
+  }
+  return out.empty() ? json(nullptr) : out;
+}
+
+json CollectedRequestsDetail(const rulelang::Rule& rule, const json& facts) {
+  if (!rule.collect.is_object() || !rule.collect.contains("requests")) return nullptr;
+  auto collect = facts.find("collect");
+  if (collect == facts.end() || !collect->is_object()) return nullptr;
+  json out = json::object();
+  for (const json& name : rule.collect["requests"]) {
+    if (!name.is_string()) continue;
+    std::string key = name.get<std::string>();
+    std::replace(key.begin(), key.end(), '-', '_');
+    auto it = collect->find(key);
+    if (it == collect->end() || !it->is_object()) continue;
+    json d = json::object();
+    for (const auto& [k, v] : it->items()) {
+      if (d.size() >= 32) break;
+      if (v.is_string()) {
+        d[k] = core::TruncateUtf8(v.get<std::string>(), 256);
+      } else if (!v.is_structured()) {
+        d[k] = v;
+      }
+    }
+    out[name.get<std::string>()] = std::move(d);
   }
   return out.empty() ? json(nullptr) : out;
 }

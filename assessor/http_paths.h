@@ -28,4 +28,9 @@ class CollectedPaths {
 // {"/.git/HEAD": {url, status, title, content_type, body_bytes}}; null if none.
 nlohmann::json CollectedPathsDetail(const rulelang::Rule& rule, const nlohmann::json& facts);
 
+// The named collect requests a rule asked for (collect.<name> facts),
+// summarized for a finding's detail: {"redis-info": {top-level scalars, at
+// most 32, strings ≤ 256 bytes}}; null if none was collected.
+nlohmann::json CollectedRequestsDetail(const rulelang::Rule& rule, const nlohmann::json& facts);
+
 }  // namespace ciiscope::assessor

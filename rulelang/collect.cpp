@@ -16,6 +16,34 @@ bool PathChar(char c) {
 
 }  // namespace
 
+const std::vector<CollectRequestInfo>& CollectRequests() {
+  static const std::vector<CollectRequestInfo> kRequests = {
+      {"elasticsearch-root", "http",
+       "the JSON the http/tls probe already received for GET / (name, cluster_name, version)"},
+      {"memcached-stats", "memcached", "the probe's \"stats\" answer (no extra request)"},
+      {"mongodb-buildinfo", "mongodb", "the probe's buildInfo answer on admin (no extra request)"},
+      {"mongodb-listdatabases", "mongodb", "OP_MSG {listDatabases: 1, nameOnly: true} on admin"},
+      {"redis-info", "redis", "INFO (default sections: server, clients, replication, keyspace, …)"},
+  };
+  return kRequests;
+}
+
+const CollectRequestInfo* FindCollectRequest(std::string_view name) {
+  for (const CollectRequestInfo& r : CollectRequests()) {
+    if (r.name == name) return &r;
+  }
+  return nullptr;
+}
+
+std::string CollectRequestNameList() {
+  std::string out;
+  for (const CollectRequestInfo& r : CollectRequests()) {
+    if (!out.empty()) out += ", ";
+    out += r.name;
+  }
+  return out;
+}
+
 std::string CollectPathProblem(std::string_view path) {
   if (path.empty() || path[0] != '/') {
     return "a path starting with '/' (no scheme or host)";
@@ -59,16 +87,59 @@ std::vector<HttpCollectRequest> HttpCollectRequests(const std::vector<Rule>& rul
   return {unique.begin(), unique.end()};
 }
 
+std::vector<std::string> NamedCollectRequests(const std::vector<Rule>& rules) {
+  std::set<std::string> unique;
+  for (const Rule& rule : rules) {
+    if (!rule.collect.is_object() || !rule.collect.contains("requests")) continue;
+    const nlohmann::json& list = rule.collect["requests"];
+    if (!list.is_array()) continue;
+    for (const nlohmann::json& name : list) {
+      if (name.is_string() && FindCollectRequest(name.get<std::string>()) != nullptr) {
+        unique.insert(name.get<std::string>());
+      }
+    }
+  }
+  return {unique.begin(), unique.end()};
+}
+
 namespace internal {
+namespace {
+
+Result<nlohmann::json> LoadRequests(YamlReader& reader, const YAML::Node& requests) {
+  if (!requests.IsSequence()) {
+    return reader.Fail(requests, "expected collect requests to be a list of request names such as "
+                                 "[redis-info], got " + YamlReader::Describe(requests));
+  }
+  if (requests.size() > kMaxCollectPerRule) {
+    return reader.Fail(requests, "expected at most " + std::to_string(kMaxCollectPerRule) +
+                                     " collect requests in one rule, got " + std::to_string(requests.size()));
+  }
+  std::set<std::string> names;
+  for (const YAML::Node& item : requests) {
+    CII_ASSIGN_OR_RETURN(std::string name, reader.String(item, "collect request name"));
+    if (FindCollectRequest(name) == nullptr) {
+      return reader.Fail(reader.TextStart(item),
+                         "expected a read-only collect request (one of " + CollectRequestNameList() +
+                             "), got '" + name.substr(0, 80) + (name.size() > 80 ? "…'" : "'"));
+    }
+    names.insert(std::move(name));
+  }
+  return nlohmann::json(std::vector<std::string>(names.begin(), names.end()));
+}
+
+}  // namespace
 
 Result<nlohmann::json> LoadCollect(YamlReader& reader, const YAML::Node& node) {
   if (!node.IsMap()) {
-    return reader.Fail(node, "expected collect to be a mapping such as {http: [{path: /.git/HEAD}]}, got " +
-                                 YamlReader::Describe(node));
+    return reader.Fail(node, "expected collect to be a mapping such as {http: [{path: /.git/HEAD}]} "
+                             "or {requests: [redis-info]}, got " + YamlReader::Describe(node));
   }
-  CII_RETURN_IF_ERROR(reader.CheckKeys(node, "a collect block", {"http"}));
+  CII_RETURN_IF_ERROR(reader.CheckKeys(node, "a collect block", {"http", "requests"}));
   nlohmann::json out = nlohmann::json::object();
   const YAML::Node& map = node;  // const: operator[] must not insert
+  if (const YAML::Node requests = map["requests"]) {
+    CII_ASSIGN_OR_RETURN(out["requests"], LoadRequests(reader, requests));
+  }
   const YAML::Node http = map["http"];
   if (!http) return out;
   if (!http.IsSequence()) {

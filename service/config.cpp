@@ -40,7 +40,8 @@ class ConfigParser {
     CII_RETURN_IF_ERROR(r_.CheckKeys(root, "the configuration",
                                      {"version", "database", "lang", "rules", "units",
                                       "authorizations", "exclusions", "profiles", "schedules",
-                                      "key_periods", "alerts", "sla", "scoring", "daemon", "notice"}));
+                                      "key_periods", "alerts", "sla", "scoring", "daemon", "notice",
+                                      "stale_days"}));
     if (auto n = root["version"]) {
       CII_ASSIGN_OR_RETURN(int v, r_.PositiveInt(n, "version"));
       if (v != 1) return r_.Fail(n, "expected version 1, got " + std::to_string(v));
@@ -69,6 +70,19 @@ class ConfigParser {
       // Severities the file leaves out keep their default terms.
       CII_ASSIGN_OR_RETURN(SlaTable given, Sla(n, "sla"));
       for (const auto& [severity, days] : given) c.sla[severity] = days;
+    }
+    if (auto n = root["stale_days"]) {
+      int days = -1;
+      if (n.IsScalar()) {
+        const std::string& s = n.Scalar();
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), days);
+        if (ec != std::errc() || p != s.data() + s.size()) days = -1;
+      }
+      if (days < 0 || days > 36500) {
+        return r_.Fail(n, "expected stale_days to be a number of days from 0 (off) to 36500, got " +
+                              YamlReader::Describe(n));
+      }
+      c.stale_days = days;
     }
     if (auto n = root["scoring"]) CII_RETURN_IF_ERROR(Scoring(n, c));
     if (auto n = root["profiles"]) CII_RETURN_IF_ERROR(Profiles(n, c));

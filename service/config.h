@@ -112,6 +112,9 @@ struct Config {
   std::string notice_issuer;
   std::string notice_reference_prefix;
   int notice_reply_days = 0;
+  // assess: assets unseen this many days get stale-asset findings (0 = off);
+  // unset = the assessor's default. `assess --stale-days` wins.
+  std::optional<int> stale_days;
 };
 
 Result<Config> ParseConfig(std::string_view text, const std::string& path);

@@ -62,13 +62,15 @@ void AddAssessCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("--profile", args->profile,
                   "Also evaluate a profile, e.g. mlps3 (rules/profiles/*.yaml id or a file)");
   cmd->add_flag("--json", args->json, "With --profile: print the profile result as JSON");
-  cmd->add_option("--stale-days", args->stale_days,
-                  "Assets not seen for this many days before the scan get a stale-asset "
-                  "finding (0 = off)")
-      ->check(CLI::Range(0, 36500))
-      ->capture_default_str();
-  cmd->callback([&ctx, args] {
-    ctx.action = [&ctx, args]() -> Status {
+  CLI::Option* stale_option =
+      cmd->add_option("--stale-days", args->stale_days,
+                      "Assets not seen for this many days before the scan get a stale-asset "
+                      "finding (0 = off; default: stale_days in ciiscope.yaml, else 30)")
+          ->check(CLI::Range(0, 36500));
+  cmd->callback([&ctx, args, stale_option] {
+    const std::optional<int> stale_given =
+        stale_option->count() > 0 ? std::optional<int>(args->stale_days) : std::nullopt;
+    ctx.action = [&ctx, args, stale_given]() -> Status {
       CII_ASSIGN_OR_RETURN(auto rules, LoadRules(ctx));
       std::optional<rulelang::Profile> profile;
       if (!args->profile.empty()) {
@@ -78,7 +80,7 @@ void AddAssessCommand(CLI::App& app, Context& ctx) {
       CII_ASSIGN_OR_RETURN(auto store, OpenStore(ctx));
       std::optional<int64_t> id;
       if (args->scan > 0) id = args->scan;
-      CII_ASSIGN_OR_RETURN(auto stats, RunAssess(ctx, *store, id, rules, args->stale_days));
+      CII_ASSIGN_OR_RETURN(auto stats, RunAssess(ctx, *store, id, rules, stale_given));
       auto out = args->json && profile ? stderr : stdout;
       fmt::print(out,
                  "assessed {} service(s): {} finding(s) matched, {} new, {} reopened, {} verified fixed "
@@ -89,7 +91,7 @@ void AddAssessCommand(CLI::App& app, Context& ctx) {
                  stats.cii_candidates);
       if (stats.stale_assets > 0) {
         fmt::print(out, "{} asset(s) not seen for {} day(s) or more\n", stats.stale_assets,
-                   args->stale_days);
+                   StaleDays(ctx, stale_given));
       }
       if (!profile) return Ok();
       int64_t scan_id = args->scan;

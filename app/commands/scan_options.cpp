@@ -48,7 +48,8 @@ void AddScanFlags(CLI::App* cmd, ScanFlags& flags) {
   cmd->add_flag("--no-ping", flags.request.no_ping,
                 "-Pn: skip host discovery (ARP, ICMP echo, TCP ping) and sweep every target");
   cmd->add_flag("--no-collect", flags.no_collect,
-                "Fetch only / on web services, not the rules' collect: paths");
+                "Gather nothing the rules' collect: blocks ask for (no extra HTTP paths, "
+                "no named protocol requests)");
   cmd->add_flag("--allow-reserved", flags.request.allow_reserved,
                 "Also scan reserved ranges (multicast, 0/8, 240/4, link-local, metadata)");
   cmd->add_option("--seed", flags.seed,

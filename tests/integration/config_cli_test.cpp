@@ -2,6 +2,7 @@
 // workspace file, and a broken file stopping a command with one line.
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <filesystem>
 #include <string>
 
@@ -62,6 +63,46 @@ TEST(ConfigCli, BrokenWorkspaceFileStopsCommandsWithOneLine) {
   auto missing = RunCli({"--config", dir + "/absent.yaml", "assets", "list"}, dir);
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("absent.yaml: cannot read the configuration"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// Two imported scans ten days apart: with stale_days: 5 in ciiscope.yaml the
+// asset of the first is stale when the second is assessed; the default (30)
+// and `assess --stale-days 0` (the flag wins) find none.
+TEST(ConfigCli, StaleDaysFromTheWorkspaceFile) {
+  std::string dir = MakeTempDir("cfg-stale");
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  auto nmap = [](const std::string& address, int64_t at) {
+    const std::string t = std::to_string(at);
+    return "<?xml version=\"1.0\"?>\n<nmaprun scanner=\"nmap\" start=\"" + t + "\" version=\"7.93\">\n"
+           "<host starttime=\"" + t + "\" endtime=\"" + t + "\"><status state=\"up\"/>\n"
+           "<address addr=\"" + address + "\" addrtype=\"ipv4\"/>\n"
+           "<ports><port protocol=\"tcp\" portid=\"22\"><state state=\"open\"/>"
+           "<service name=\"ssh\"/></port></ports>\n</host>\n</nmaprun>\n";
+  };
+  WriteFile(dir + "/old.xml", nmap("192.0.2.50", now - 10 * 86400));
+  WriteFile(dir + "/new.xml", nmap("192.0.2.51", now - 60));
+  ASSERT_EQ(RunCli({"--db", dir + "/a.db", "import", "nmap-xml", dir + "/old.xml"}, dir).exit_code, 0);
+  ASSERT_EQ(RunCli({"--db", dir + "/a.db", "import", "nmap-xml", dir + "/new.xml"}, dir).exit_code, 0);
+
+  auto by_default = RunCli({"--db", dir + "/a.db", "assess"}, dir);
+  ASSERT_EQ(by_default.exit_code, 0) << by_default.err;
+  EXPECT_EQ(by_default.out.find("not seen for"), std::string::npos) << by_default.out;
+
+  WriteFile(dir + "/ciiscope.yaml", "stale_days: 5\n");
+  auto configured = RunCli({"--db", dir + "/a.db", "assess"}, dir);
+  ASSERT_EQ(configured.exit_code, 0) << configured.err;
+  EXPECT_NE(configured.out.find("1 asset(s) not seen for 5 day(s) or more"), std::string::npos)
+      << configured.out;
+
+  auto flag_wins = RunCli({"--db", dir + "/a.db", "assess", "--stale-days", "0"}, dir);
+  ASSERT_EQ(flag_wins.exit_code, 0) << flag_wins.err;
+  EXPECT_EQ(flag_wins.out.find("not seen for"), std::string::npos) << flag_wins.out;
+
+  WriteFile(dir + "/ciiscope.yaml", "stale_days: -3\n");
+  auto bad = RunCli({"--db", dir + "/a.db", "assess"}, dir);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("ciiscope.yaml:1:13: expected stale_days"), std::string::npos) << bad.err;
   fs::remove_all(dir);
 }
 

@@ -10,6 +10,7 @@
 #include "core/net.h"
 #include "core/text.h"
 #include "scanner/evidence.h"
+#include "scanner/probes/common/collected.h"
 #include "scanner/probes/conversation.h"
 #include "scanner/probes/http/charset.h"
 #include "scanner/probes/http/http_exchange.h"
@@ -99,11 +100,60 @@ void RecordPath(const ProbeContext& ctx, std::string_view scheme, const HttpColl
   ctx.sink->Record(std::move(obs));
 }
 
+// Nesting depth of JSON text (brackets outside strings), stopping past `limit`.
+bool JsonNestingWithin(std::string_view text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > limit) return false;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return true;
+}
+
 }  // namespace
+
+nlohmann::json ElasticsearchRootFacts(const HttpResponse& root) {
+  const std::string* auth = root.Header("www-authenticate");
+  if ((root.status == 401 || root.status == 403) &&
+      (root.body.find("security_exception") != std::string::npos ||
+       (auth != nullptr && auth->find("realm=\"security\"") != std::string::npos))) {
+    return {{"status", root.status}, {"auth_required", true}};
+  }
+  if (root.status != 200 || root.truncated || !JsonNestingWithin(root.body, 32)) return nullptr;
+  nlohmann::json doc = nlohmann::json::parse(root.body, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || !doc.contains("cluster_name") || !doc.contains("version") ||
+      !doc["version"].is_object()) {
+    return nullptr;
+  }
+  nlohmann::json facts = nlohmann::json::object();
+  for (const char* key : {"name", "cluster_name", "cluster_uuid", "version", "tagline"}) {
+    if (doc.contains(key)) facts[key] = BoundedJson(doc[key], 1);
+  }
+  facts["status"] = root.status;
+  facts["auth_required"] = false;
+  return facts;
+}
+
+void CollectElasticsearchRoot(const ProbeContext& ctx, const HttpResponse& root) {
+  if (!WantsCollect(ctx, "elasticsearch-root")) return;
+  nlohmann::json facts = ElasticsearchRootFacts(root);
+  if (facts.is_null()) return;
+  RecordCollect(ctx, "elasticsearch-root", std::move(facts), root.body.substr(0, 4096));
+}
 
 asio::awaitable<void> CollectHttpPaths(const ProbeContext& ctx, std::string_view scheme,
                                        asio::ssl::context* tls) {
-  if (ctx.http_collect == nullptr || ctx.http_collect->empty()) co_return;
+  if (ctx.http_collect == nullptr || ctx.http_collect->requests.empty()) co_return;
   const HttpCollectPlan& plan = *ctx.http_collect;
   const std::string host = HostHeader(scheme, ctx.target, ctx.port);
   const SteadyTime end = std::chrono::steady_clock::now() + plan.total_timeout;

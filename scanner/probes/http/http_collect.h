@@ -4,8 +4,10 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/ssl/context.hpp>
+#include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "scanner/probes/http/http_parser.h"
 #include "scanner/probes/probe.h"
 
 namespace ciiscope::scanner {
@@ -18,5 +20,17 @@ namespace ciiscope::scanner {
 // plan.body_cap; stops early on *ctx.stop. Does nothing without a plan.
 asio::awaitable<void> CollectHttpPaths(const ProbeContext& ctx, std::string_view scheme,
                                        asio::ssl::context* tls);
+
+// Pure: the collect facts of an Elasticsearch/OpenSearch root answer —
+// {"status": 200, "name", "cluster_name", "cluster_uuid", "version":
+// {"number", "build_flavor", "distribution", …}, "tagline"} (within the
+// collect caps), {"status": 401, "auth_required": true} when security
+// refused it, null when the answer is not from such a cluster. Bodies nested
+// deeper than 32 levels are not parsed.
+nlohmann::json ElasticsearchRootFacts(const HttpResponse& root);
+
+// collect: elasticsearch-root — records ElasticsearchRootFacts of the "/"
+// answer the probe already has (no extra request) when the rules ask for it.
+void CollectElasticsearchRoot(const ProbeContext& ctx, const HttpResponse& root);
 
 }  // namespace ciiscope::scanner

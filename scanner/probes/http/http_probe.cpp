@@ -94,6 +94,7 @@ class HttpProbe : public ServiceProbe {
       }
     }
     RecordHttp(ctx, "http", x, &extra);
+    if (result.recognized && !extra.contains("redirects")) CollectElasticsearchRoot(ctx, x.response);
     if (result.recognized) co_await CollectHttpPaths(ctx, "http", nullptr);
     co_return result;
   }

@@ -3,6 +3,7 @@
 #include <asio/this_coro.hpp>
 
 #include "scanner/probes/common/code_reply.h"
+#include "scanner/probes/common/collected.h"
 #include "scanner/probes/common/greeting_probe.h"
 #include "scanner/probes/common/product_version.h"
 
@@ -41,12 +42,20 @@ class MemcachedProbe : public GreetingProbe {
       data["version"] = EvidenceText(v.version, 128);
       data["cpe"] = CpeFor("memcached", v.version);
       std::string stats_bytes;
+      ReadOutcome stats_out;
       if (co_await SendBytes(conv, "stats\r\n")) {
-        co_await ReadReply(conv, &stats_bytes, kStatsCap, [](std::string_view b) {
+        stats_out = co_await ReadReply(conv, &stats_bytes, kStatsCap, [](std::string_view b) {
           return ParseMemcachedStats(b).complete;
         });
       }
       MemcachedStats s = ParseMemcachedStats(stats_bytes);
+      // collect: memcached-stats is this very answer, kept with typed values.
+      if (!stats_bytes.empty() && WantsCollect(ctx, "memcached-stats")) {
+        nlohmann::json fields = MemcachedStatsFacts(s);
+        fields["truncated"] = stats_out.truncated;
+        fields["timed_out"] = stats_out.timed_out && !stats_out.complete;
+        RecordCollect(ctx, "memcached-stats", std::move(fields), stats_bytes);
+      }
       nlohmann::json stats = nlohmann::json::object();
       for (const auto& [k, val] : s.stats) stats[EvidenceText(k, 64)] = EvidenceText(val, 256);
       data["stats"] = std::move(stats);
@@ -94,6 +103,16 @@ MemcachedStats ParseMemcachedStats(std::string_view bytes) {
     s.stats[std::string(rest.substr(0, sp))] = std::string(rest.substr(sp + 1));
   }
   return s;
+}
+
+nlohmann::json MemcachedStatsFacts(const MemcachedStats& stats) {
+  nlohmann::json fields = nlohmann::json::object();
+  for (const auto& [k, val] : stats.stats) {
+    if (k.size() > kMaxCollectKeyBytes || k == "error" || k == "truncated" || k == "timed_out") continue;
+    fields[EvidenceText(k, kMaxCollectKeyBytes)] = CollectScalar(val);
+  }
+  if (!stats.error.empty()) fields["error"] = EvidenceText(stats.error, kMaxCollectValueBytes);
+  return fields;
 }
 
 std::unique_ptr<ServiceProbe> MakeMemcachedProbe() { return std::make_unique<MemcachedProbe>(); }

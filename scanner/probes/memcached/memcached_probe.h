@@ -3,8 +3,11 @@
 // `probe` evidence {"probe": "memcached-version", "version": "1.6.18",
 // "stats": {"pid": "…", "uptime": "…", "curr_connections": "…", …},
 // "cpe": …}. Any answer at all means the cache is open without SASL.
+// When the rules collect `memcached-stats`, the same stats answer is also
+// recorded as `collect` evidence with typed values (no extra request).
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <memory>
 #include <string>
 
@@ -26,6 +29,10 @@ struct MemcachedVersion {
 };
 MemcachedVersion ParseMemcachedVersion(std::string_view bytes);
 MemcachedStats ParseMemcachedStats(std::string_view bytes);
+
+// Pure: stats as facts — {"version": "1.6.18", "curr_items": 42, …}
+// (integers as numbers, values capped), plus "error" when refused.
+nlohmann::json MemcachedStatsFacts(const MemcachedStats& stats);
 
 std::unique_ptr<ServiceProbe> MakeMemcachedProbe();
 

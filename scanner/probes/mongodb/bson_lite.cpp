@@ -60,9 +60,11 @@ bool ReadElements(std::string_view doc, int depth, nlohmann::json* out) {
         if (left < 4) return false;
         size = GetLE(body, pos, 4);
         if (size < 5 || size > left) return false;
-        keep = type == 0x04 && depth == 0;
+        // Kept: top-level arrays, and the documents inside them (their
+        // scalars: listDatabases' [{name: …}, …]).
+        keep = (type == 0x04 && depth == 0) || (type == 0x03 && depth == 1 && out->is_array());
         if (keep) {
-          value = nlohmann::json::array();
+          value = type == 0x04 ? nlohmann::json::array() : nlohmann::json::object();
           if (!ReadElements(body.substr(pos, size), depth + 1, &value)) return false;
         }
         break;
@@ -110,12 +112,18 @@ bool ReadElements(std::string_view doc, int depth, nlohmann::json* out) {
 
 }  // namespace
 
-std::string BsonCommand(std::string_view command, std::string_view db) {
+std::string BsonCommand(std::string_view command, std::string_view db, std::string_view true_flag) {
   std::string body;
   body.push_back(0x10);
   body.append(command);
   body.push_back('\0');
   PutI32(&body, 1);
+  if (!true_flag.empty()) {
+    body.push_back(0x08);
+    body.append(true_flag);
+    body.push_back('\0');
+    body.push_back('\x01');
+  }
   body.push_back(0x02);
   body.append("$db");
   body.push_back('\0');

@@ -12,12 +12,14 @@
 
 namespace ciiscope::scanner {
 
-// {name: 1 (int32), "$db": db} — e.g. {isMaster: 1, $db: "admin"}.
-std::string BsonCommand(std::string_view command, std::string_view db);
+// {name: 1 (int32), "$db": db} — e.g. {isMaster: 1, $db: "admin"}; with
+// `true_flag`, {name: 1, <true_flag>: true, $db: db}.
+std::string BsonCommand(std::string_view command, std::string_view db, std::string_view true_flag = {});
 
 // Top-level fields of one BSON document: strings, numbers, booleans and null
-// become JSON values; arrays of scalars become arrays (at most 64 items);
-// nested documents are skipped. `ok` false when the document is malformed.
+// become JSON values; arrays become arrays (at most 64 items) of scalars and
+// of the documents in them (their scalar fields); other nested documents are
+// skipped. `ok` false when the document is malformed.
 struct BsonFields {
   bool ok = false;
   nlohmann::json fields = nlohmann::json::object();

@@ -4,6 +4,7 @@
 
 #include <asio/this_coro.hpp>
 
+#include "scanner/probes/common/collected.h"
 #include "scanner/probes/common/dialogue.h"
 #include "scanner/probes/common/product_version.h"
 #include "scanner/probes/mongodb/bson_lite.h"
@@ -23,6 +24,24 @@ uint32_t GetU32(std::string_view b, size_t at) {
 
 void PutU32(std::string* out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+// collect: mongodb-listdatabases — names only (nameOnly: true takes no
+// database locks); a server with authentication on answers code 13.
+asio::awaitable<void> CollectListDatabases(const ProbeContext& ctx, Conversation& conv) {
+  const HttpCollectPlan& plan = *ctx.http_collect;
+  conv.set_deadline(std::chrono::steady_clock::now() + plan.request_timeout);
+  std::string bytes;
+  ReadOutcome out;
+  if (co_await SendBytes(conv, MongoOpMsg("listDatabases", 3, "nameOnly"))) {
+    out = co_await ReadReply(conv, &bytes, std::min(kMaxMessage, plan.body_cap),
+                             [](std::string_view b) { return ParseMongoReply(b).complete; });
+  }
+  if (bytes.empty()) co_return;
+  nlohmann::json fields = ListDatabasesFacts(ParseMongoReply(bytes));
+  fields["truncated"] = out.truncated;
+  fields["timed_out"] = out.timed_out && !out.complete;
+  RecordCollect(ctx, "mongodb-listdatabases", std::move(fields), std::move(bytes));
 }
 
 class MongodbProbe : public ServiceProbe {
@@ -85,6 +104,13 @@ class MongodbProbe : public ServiceProbe {
       if (b.contains("gitVersion") && b["gitVersion"].is_string()) {
         data["git_version"] = EvidenceText(b["gitVersion"].get<std::string>(), 64);
       }
+      // collect: mongodb-buildinfo is this very answer, all its scalars.
+      if (!build_bytes.empty() && WantsCollect(ctx, "mongodb-buildinfo")) {
+        RecordCollect(ctx, "mongodb-buildinfo", MongoCommandFacts(build), build_bytes.substr(0, ctx.body_cap));
+      }
+      if (WantsCollect(ctx, "mongodb-listdatabases") && !ctx.stop->load(std::memory_order_relaxed)) {
+        co_await CollectListDatabases(ctx, *conv);
+      }
     } else if (!hello_bytes.empty()) {
       data["error"] = "not a MongoDB reply";
       data["text"] = EvidenceText(hello_bytes, 1024);
@@ -98,8 +124,8 @@ class MongodbProbe : public ServiceProbe {
 
 }  // namespace
 
-std::string MongoOpMsg(std::string_view command, int32_t request_id) {
-  std::string doc = BsonCommand(command, "admin");
+std::string MongoOpMsg(std::string_view command, int32_t request_id, std::string_view true_flag) {
+  std::string doc = BsonCommand(command, "admin", true_flag);
   std::string msg;
   PutU32(&msg, static_cast<uint32_t>(16 + 4 + 1 + doc.size()));
   PutU32(&msg, static_cast<uint32_t>(request_id));
@@ -134,6 +160,31 @@ MongoReply ParseMongoReply(std::string_view b) {
   r.well_formed = fields.ok;
   r.fields = std::move(fields.fields);
   return r;
+}
+
+nlohmann::json MongoCommandFacts(const MongoReply& reply) {
+  if (!reply.well_formed) return {{"error", "not a MongoDB reply"}};
+  nlohmann::json fields = BoundedJson(reply.fields);
+  if (fields.contains("code")) fields["auth_required"] = fields["code"] == 13;  // Unauthorized
+  return fields;
+}
+
+nlohmann::json ListDatabasesFacts(const MongoReply& reply) {
+  nlohmann::json fields = MongoCommandFacts(reply);
+  if (!fields.contains("databases")) return fields;
+  nlohmann::json names = nlohmann::json::array();
+  int user = 0;
+  for (const nlohmann::json& db : fields["databases"]) {
+    if (!db.is_object() || !db.contains("name") || !db["name"].is_string()) continue;
+    const std::string& name = db["name"].get_ref<const std::string&>();
+    if (name != "admin" && name != "config" && name != "local") ++user;
+    names.push_back(name);
+  }
+  fields["databases"] = std::move(names);
+  fields["database_count"] = fields["databases"].size();
+  fields["user_databases"] = user;
+  if (!fields.contains("auth_required")) fields["auth_required"] = false;
+  return fields;
 }
 
 std::unique_ptr<ServiceProbe> MakeMongodbProbe() { return std::make_unique<MongodbProbe>(); }

@@ -4,7 +4,9 @@
 // "ismaster": true, "max_wire_version": 21, "version": "7.0.4",
 // "set_name": …, "msg": "isdbgrid" (mongos), "auth_required": bool,
 // "cpe": …}. A server that refuses buildInfo ("requires authentication")
-// is recorded as such.
+// is recorded as such. When the rules collect `mongodb-buildinfo`, the
+// buildInfo answer is also recorded as `collect` evidence (every scalar);
+// `mongodb-listdatabases` sends {listDatabases: 1, nameOnly: true} after it.
 
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -20,11 +22,21 @@ struct MongoReply {
   nlohmann::json fields = nlohmann::json::object();  // the reply document's scalars
 };
 
-// An OP_MSG with one body section holding {command: 1, $db: "admin"}.
-std::string MongoOpMsg(std::string_view command, int32_t request_id);
+// An OP_MSG with one body section holding {command: 1, $db: "admin"}
+// (and {true_flag: true} when given).
+std::string MongoOpMsg(std::string_view command, int32_t request_id, std::string_view true_flag = {});
 
 // Pure: the first wire message in the bytes so far (at most 1 MiB).
 MongoReply ParseMongoReply(std::string_view bytes);
+
+// Pure: a command reply as collect facts — its fields within the caps
+// (BoundedJson), "auth_required" when it carries an error code (13 =
+// Unauthorized), {"error": …} when it is not a MongoDB reply.
+nlohmann::json MongoCommandFacts(const MongoReply& reply);
+// Pure: a listDatabases reply: {"ok": 1, "databases": ["admin", "school"],
+// "database_count": 2, "user_databases": 1 (not admin/config/local),
+// "auth_required": false} or the error of MongoCommandFacts.
+nlohmann::json ListDatabasesFacts(const MongoReply& reply);
 
 std::unique_ptr<ServiceProbe> MakeMongodbProbe();
 

@@ -97,6 +97,7 @@ class TlsProbe : public ServiceProbe {
     conv->Close();
     result.bytes = x.bytes;
     if (x.bytes > 0) RecordHttp(ctx, "https", x);
+    if (x.response.status > 0) CollectElasticsearchRoot(ctx, x.response);
     if (x.response.status > 0) co_await CollectHttpPaths(ctx, "https", &ssl_ctx_);
     co_return result;
   }

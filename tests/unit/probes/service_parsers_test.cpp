@@ -13,6 +13,7 @@
 #include "scanner/probes/memcached/memcached_probe.h"
 #include "scanner/probes/mongodb/bson_lite.h"
 #include "scanner/probes/mongodb/mongodb_probe.h"
+#include "probe_fixtures.h"
 #include "scanner/probes/mysql/mysql_probe.h"
 #include "scanner/probes/pop3/pop3_probe.h"
 #include "scanner/probes/postgres/postgres_probe.h"
@@ -210,21 +211,6 @@ TEST(PgMessageTest, HttpIsNotPostgres) {
   PgMessage m = ParsePgMessage("HTTP/1.1 400 Bad Request\r\n");
   EXPECT_TRUE(m.complete);
   EXPECT_FALSE(m.well_formed);
-}
-
-// An OP_MSG reply holding `doc`.
-std::string MongoReplyMsg(const std::string& doc) {
-  std::string m;
-  auto put = [&](uint32_t v) {
-    for (int i = 0; i < 4; ++i) m.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-  };
-  put(static_cast<uint32_t>(21 + doc.size()));
-  put(7);
-  put(1);
-  put(2013);
-  put(0);
-  m.push_back('\0');
-  return m + doc;
 }
 
 // {version: "7.0.4", ok: 1.0, versionArray: [7, 0, 4, 0], openssl: {…}}

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "local_servers.h"
+#include "probe_fixtures.h"
 #include "smb_replies.h"
 #include "scanner/probes/common/ber.h"
 #include "scanner/probes/dns/dns_probe.h"
@@ -25,16 +26,6 @@ using testing::ScriptServer;
 using testing::ScriptStep;
 using nlohmann::json;
 
-ProbeContext Context(uint16_t port, MemorySink& sink, const std::atomic<bool>& stop) {
-  ProbeContext ctx;
-  ctx.target = Target{*core::IpAddress::Parse("127.0.0.1"), ""};
-  ctx.port = port;
-  ctx.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(4);
-  ctx.stop = &stop;
-  ctx.sink = &sink;
-  return ctx;
-}
-
 struct ProbeRun {
   ProbeResult result;
   json probe;            // the one `probe` evidence (null if none)
@@ -46,7 +37,7 @@ ProbeRun RunNamed(std::string_view name, uint16_t port) {
   RegisterBuiltinProbes(registry);
   MemorySink sink;
   std::atomic<bool> stop{false};
-  ProbeContext ctx = Context(port, sink, stop);
+  ProbeContext ctx = LoopbackProbeContext(port, sink, stop);
   const ServiceProbe* probe = registry.Find(name);
   ProbeRun out;
   if (probe == nullptr) return out;
@@ -67,7 +58,7 @@ std::vector<std::string> ServiceProbeNames(uint16_t port) {
   RegisterBuiltinProbes(registry);
   MemorySink sink;
   std::atomic<bool> stop{false};
-  ProbeContext ctx = Context(port, sink, stop);
+  ProbeContext ctx = LoopbackProbeContext(port, sink, stop);
   asio::io_context io(1);
   asio::co_spawn(io, ProbeService(registry, ctx), asio::detached);
   io.run_for(std::chrono::seconds(15));

@@ -53,6 +53,44 @@ TEST(CollectTest, UnionIsDeduplicatedAndSorted) {
   EXPECT_EQ(got, want);
 }
 
+TEST(CollectTest, NamedRequestsAreNormalizedAndUnited) {
+  auto a = ParseRule(RuleWith("a", "collect:\n  requests: [redis-info, memcached-stats, redis-info]\n"), "a.yaml");
+  auto b = ParseRule(RuleWith("b", "collect: {http: [/x], requests: [elasticsearch-root]}\n"), "b.yaml");
+  auto c = ParseRule(RuleWith("c", "collect: {http: [/y]}\n"), "c.yaml");
+  ASSERT_TRUE(a.has_value()) << a.error().message();
+  ASSERT_TRUE(b.has_value()) << b.error().message();
+  ASSERT_TRUE(c.has_value()) << c.error().message();
+  EXPECT_EQ(a->collect, (nlohmann::json{{"requests", {"memcached-stats", "redis-info"}}}));
+  std::vector<std::string> want = {"elasticsearch-root", "memcached-stats", "redis-info"};
+  EXPECT_EQ(NamedCollectRequests({*a, *b, *c}), want);
+  EXPECT_TRUE(NamedCollectRequests({*c}).empty());
+  EXPECT_EQ(HttpCollectRequests({*a, *b}), (std::vector<HttpCollectRequest>{{"/x", "GET"}}));
+}
+
+TEST(CollectTest, AllowListIsSortedAndNamed) {
+  const auto& all = CollectRequests();
+  ASSERT_GE(all.size(), 4u);
+  for (size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].name, all[i].name);
+  for (const auto& r : all) {
+    EXPECT_EQ(FindCollectRequest(r.name), &r);
+    EXPECT_FALSE(r.protocol.empty());
+    EXPECT_FALSE(r.what.empty());
+  }
+  EXPECT_EQ(FindCollectRequest("redis-config"), nullptr);
+  EXPECT_EQ(FindCollectRequest("REDIS-INFO"), nullptr);
+  EXPECT_NE(CollectRequestNameList().find("redis-info"), std::string::npos);
+}
+
+// Hand-edited or stale normalized JSON never reaches the scanner with a name
+// off the allow-list.
+TEST(CollectTest, UnionSkipsNamesOffTheAllowList) {
+  auto a = ParseRule(RuleWith("a", "collect: {requests: [redis-info]}\n"), "a.yaml");
+  ASSERT_TRUE(a.has_value()) << a.error().message();
+  a->collect["requests"].push_back("redis-flushall");
+  a->collect["requests"].push_back(7);
+  EXPECT_EQ(NamedCollectRequests({*a}), std::vector<std::string>{"redis-info"});
+}
+
 TEST(CollectTest, PathProblems) {
   EXPECT_EQ(CollectPathProblem("/.git/HEAD"), "");
   EXPECT_EQ(CollectPathProblem("/WEB-INF/web.xml"), "");
@@ -112,7 +150,20 @@ INSTANTIATE_TEST_SUITE_P(
                          "unknown field 'body'"},
         CollectErrorCase{"path_not_string", "collect: {http: [{path: [a]}]}\n", "bad.yaml:7:25: ", "collect path"},
         CollectErrorCase{"too_many", "collect: {http: [/1,/2,/3,/4,/5,/6,/7,/8,/9,/10,/11,/12,/13,/14,/15,/16,/17]}\n",
-                         "bad.yaml:7:17: ", "at most 16 collect http entries"}),
+                         "bad.yaml:7:17: ", "at most 16 collect http entries"},
+        CollectErrorCase{"unknown_request", "collect:\n  requests: [redis-info, redis-config]\n", "bad.yaml:8:26: ",
+                         "expected a read-only collect request (one of elasticsearch-root, memcached-stats, "},
+        CollectErrorCase{"unknown_request_names_it", "collect: {requests: [\"FLUSHALL\"]}\n", "bad.yaml:7:23: ",
+                         "got 'FLUSHALL'"},
+        CollectErrorCase{"request_bytes", "collect:\n  requests:\n    - {redis: \"CONFIG GET *\"}\n", "bad.yaml:9:7: ",
+                         "collect request name"},
+        CollectErrorCase{"requests_not_list", "collect: {requests: redis-info}\n", "bad.yaml:7:21: ",
+                         "expected collect requests to be a list"},
+        CollectErrorCase{"too_many_requests",
+                         "collect: {requests: [redis-info,redis-info,redis-info,redis-info,redis-info,redis-info,"
+                         "redis-info,redis-info,redis-info,redis-info,redis-info,redis-info,redis-info,redis-info,"
+                         "redis-info,redis-info,redis-info]}\n",
+                         "bad.yaml:7:21: ", "at most 16 collect requests"}),
     [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -45,6 +45,18 @@ TEST(Config, EmptyFileIsAnEmptyConfig) {
   EXPECT_EQ(c->sla.at("critical"), 3);
 }
 
+TEST(Config, StaleDays) {
+  auto unset = ParseConfig("lang: en\n", "/w/ciiscope.yaml");
+  ASSERT_TRUE(unset) << unset.error().message();
+  EXPECT_FALSE(unset->stale_days.has_value());
+  auto off = ParseConfig("stale_days: 0\n", "/w/ciiscope.yaml");
+  ASSERT_TRUE(off) << off.error().message();
+  EXPECT_EQ(off->stale_days, 0);
+  auto ninety = ParseConfig("stale_days: 90\n", "/w/ciiscope.yaml");
+  ASSERT_TRUE(ninety) << ninety.error().message();
+  EXPECT_EQ(ninety->stale_days, 90);
+}
+
 struct BadCase {
   const char* name;
   const char* yaml;
@@ -114,6 +126,11 @@ INSTANTIATE_TEST_SUITE_P(
                 "ws/ciiscope.yaml:1:21: expected a field of notice"},
         BadCase{"notice reply days", "notice: {reply_days: 400}\n",
                 "ws/ciiscope.yaml:1:22: expected notice.reply_days at most 365"},
+        BadCase{"stale_days negative", "stale_days: -1\n",
+                "ws/ciiscope.yaml:1:13: expected stale_days to be a number of days from 0 (off) to 36500"},
+        BadCase{"stale_days too large", "stale_days: 36501\n", "ws/ciiscope.yaml:1:13: expected stale_days"},
+        BadCase{"stale_days text", "stale_days: 30d\n", "ws/ciiscope.yaml:1:13: expected stale_days"},
+        BadCase{"stale_days list", "stale_days: [30]\n", "ws/ciiscope.yaml:1:13: expected stale_days"},
         BadCase{"sla severity", "sla: {urgent: 1}\n",
                 "ws/ciiscope.yaml:1:7: expected sla key to be info, low, medium, high or critical"},
         BadCase{"sla days", "sla: {high: -2}\n",
