@@ -35,6 +35,10 @@ for b in "$bin" "$bench"; do
 done
 command -v /usr/bin/time >/dev/null || { echo "missing /usr/bin/time (apt-get install time)" >&2; exit 2; }
 
+# Generated inventories are kept in $work between runs, named after the
+# generator's source, so a changed generator never reuses an old file.
+gen_tag=$(cat "$here/service_gen.cpp" "$here/service_gen.h" | sha256sum | cut -c1-12)
+
 field() { sed -n "s|.*$1: \([0-9.]*\).*|\1|p"; }
 
 declare -A EVPS WALL RSS
@@ -53,7 +57,7 @@ done
 # and under the same load, and prints the ratio.
 assess_once() {  # TAG BIN N
   local tag=$1 b=$2 n=$3
-  local db=$work/inv-$n.db run=$work/run-$tag-$n.db tf=$work/assess-$tag-$n.time
+  local db=$work/inv-$gen_tag-$n.db run=$work/run-$tag-$n.db tf=$work/assess-$tag-$n.time
   rm -f "$run" "$run-wal" "$run-shm"
   cp "$db" "$run"
   local out
@@ -82,7 +86,7 @@ modes="assess"
 if [ "${EVAL:-1}" != 0 ]; then modes="eval $modes"; fi
 if [ -n "${BASE_BIN:-}" ]; then modes="$modes base"; fi
 for n in "${sizes[@]}"; do
-  db=$work/inv-$n.db
+  db=$work/inv-$gen_tag-$n.db
   if [ ! -s "$db" ]; then
     rm -f "$db" "$db-wal" "$db-shm"
     "$bench" gen "$db" "$n" >/dev/null
