@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <time.h>
+
 #include <algorithm>
 
 #include "assessor/http_paths.h"
@@ -67,6 +69,27 @@ void AddCollected(json& facts, json data) {
   json& collect = facts["collect"];
   if (!collect.contains(key)) collect[key] = std::move(data);
 }
+
+// CPU time of the calling thread, for the per-phase figures of AssessStats.
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// Adds the CPU time since the last call (or construction) to a phase.
+class PhaseClock {
+ public:
+  PhaseClock() : last_(ThreadCpuSeconds()) {}
+  void Charge(double& phase) {
+    const double now = ThreadCpuSeconds();
+    phase += now - last_;
+    last_ = now;
+  }
+
+ private:
+  double last_;
+};
 
 std::string JsonString(const json& v) {
   return v.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -281,10 +304,12 @@ Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::
   // so reassessing an old scan gives the answer it gave at the time.
   const int64_t scan_time = scan->started_at > 0 ? scan->started_at : now;
   CurrentAsset current;
+  PhaseClock clock;
 
   // Writes what was concluded about the current asset.
   auto finish_asset = [&]() -> Status {
     if (!current.active) return Ok();
+    clock.Charge(stats.cpu.evaluate);
     for (const auto& [asset_id, id] : current.identities.assets()) {
       CII_RETURN_IF_ERROR(store.SetAssetIdentity(asset_id, id.role, id.criticality,
                                                  id.cii_candidate, id.data_tags, id.rule_id));
@@ -294,6 +319,7 @@ Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::
     CII_RETURN_IF_ERROR(AssessLedgerAsset(store, plan.ledger_checks, unit_index, current.ledger,
                                           options, now, stats));
     current = CurrentAsset();
+    clock.Charge(stats.cpu.ledger);
     return Ok();
   };
 
@@ -309,7 +335,8 @@ Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::
     findings.clear();
     service_ids.clear();
     keys.clear();
-    return store.Transaction([&]() -> Status {
+    clock.Charge(stats.cpu.read);
+    Status written = store.Transaction([&]() -> Status {
       for (const auto& item : batch.items) {
         const inventory::Asset& asset = batch.assets[item.asset];
         const inventory::Service& service = item.service;
@@ -375,22 +402,33 @@ Result<AssessStats> Assess(inventory::Store& store, const std::vector<rulelang::
           findings.push_back(std::move(f));
         }
       }
+      clock.Charge(stats.cpu.evaluate);
       CII_RETURN_IF_ERROR(store.UpdateServiceIdentities(identified));
       CII_RETURN_IF_ERROR(UpsertCounted(store, findings, options, stats));
       CII_ASSIGN_OR_RETURN(int verified,
                            store.VerifyNotSeen(options.scan_id, service_ids, keys, options.actor));
       stats.findings_verified += static_cast<uint64_t>(verified);
+      clock.Charge(stats.cpu.write);
       return Ok();
     });
+    clock.Charge(stats.cpu.commit);
+    return written;
   };
 
   CII_RETURN_IF_ERROR(
       store.ForEachServiceBatch(options.scan_id, kAssessBatch, /*with_raw=*/false, per_batch));
+  clock.Charge(stats.cpu.read);
   CII_RETURN_IF_ERROR(store.Transaction(finish_asset));
+  clock.Charge(stats.cpu.commit);
   CII_RETURN_IF_ERROR(AssessStale(store, plan.stale_checks, options, scan_time, now, stats));
+  clock.Charge(stats.cpu.stale);
   spdlog::info("assessed scan {}: {} services, {} evaluations, {} findings ({} new)",
                options.scan_id, stats.services, stats.evaluations, stats.findings_seen,
                stats.findings_new);
+  spdlog::debug("assess CPU seconds: read {:.2f}, evaluate {:.2f}, write {:.2f}, commit {:.2f}, "
+                "ledger {:.2f}, stale {:.2f}",
+                stats.cpu.read, stats.cpu.evaluate, stats.cpu.write, stats.cpu.commit,
+                stats.cpu.ledger, stats.cpu.stale);
   return stats;
 }
 

@@ -57,6 +57,14 @@ struct AssessStats {
   uint64_t assets_identified = 0;  // assets given a role by identify rules
   uint64_t cii_candidates = 0;     // of which identify rules call CII candidates
   uint64_t stale_assets = 0;       // assets the stale pass looked at
+  // CPU seconds of this thread per phase (for benchmarks and --log-level
+  // debug): reading pages of services and evidence, building facts and
+  // evaluating rules, writing a page's results (identities, finding
+  // upserts, set-based verify), committing, the per-asset ledger pass, and
+  // the stale pass.
+  struct Phases {
+    double read = 0, evaluate = 0, write = 0, commit = 0, ledger = 0, stale = 0;
+  } cpu;
 };
 
 // Facts document of one service (docs/facts.md), from that scan's evidence.

@@ -3,23 +3,29 @@
 # loaded, and peak RSS, on generated inventories (realistic banners, HTTP
 # pages, TLS facts; data only — nothing is sent).
 #
-#   [BASE_BIN=older/ciiscope] bench/assess/run.sh [BUILD_DIR] [N_SMALL] [N_LARGE]
+#   [BASE_BIN=older/ciiscope] bench/assess/run.sh [BUILD_DIR] [N ...]
 #
-# Two measurements, each at N_SMALL (default 100000) and N_LARGE (default
-# 300000) services, so memory can be seen to stay flat as the inventory grows:
+# Two measurements, each at every N (default 100000 200000 400000 services),
+# so throughput and memory can be seen to stay flat as the inventory grows:
 #   eval   — the evaluator alone (assess_bench eval): facts decoding + all
 #            rules per service, one thread, streamed
 #   assess — `ciiscope assess` end to end on a generated SQLite inventory
 #            (read evidence, evaluate, upsert findings, identities), timed
 #            with /usr/bin/time; evaluations per CPU-second (user + system)
+#            and per wall second, and CPU seconds per phase (read, evaluate,
+#            write, commit, ledger, stale; from --log-level debug)
+# EVAL=0 skips the evaluator-only measurement (assess end to end only).
 # No peer tool evaluates these rule packs, so figures are printed against the
 # target (≥ 1M evaluations/s per core) and as large/small ratios.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${1:-$root/build}
-small=${2:-100000}
-large=${3:-300000}
+shift || true
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(100000 200000 400000)
+small=${sizes[0]}
+large=${sizes[-1]}
 bin=$build/bin/ciiscope
 bench=$build/bin/assess_bench
 work=${BENCH_DIR:-/tmp/ciiscope-bench-assess}
@@ -29,11 +35,16 @@ for b in "$bin" "$bench"; do
 done
 command -v /usr/bin/time >/dev/null || { echo "missing /usr/bin/time (apt-get install time)" >&2; exit 2; }
 
+# Generated inventories are kept in $work between runs, named after the
+# generator's source, so a changed generator never reuses an old file.
+gen_tag=$(cat "$here/service_gen.cpp" "$here/service_gen.h" | sha256sum | cut -c1-12)
+
 field() { sed -n "s|.*$1: \([0-9.]*\).*|\1|p"; }
 
-declare -A EVPS RSS
+declare -A EVPS WALL RSS
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPU(s)"
-for n in "$small" "$large"; do
+for n in "${sizes[@]}"; do
+  [ "${EVAL:-1}" != 0 ] || break
   out=$("$bench" eval "$root/rules" "$n")
   echo "eval   n=$n: $out"
   EVPS[eval_$n]=$(echo "$out" | field "evals/s")
@@ -46,11 +57,14 @@ done
 # and under the same load, and prints the ratio.
 assess_once() {  # TAG BIN N
   local tag=$1 b=$2 n=$3
-  local db=$work/inv-$n.db run=$work/run-$tag-$n.db tf=$work/assess-$tag-$n.time
+  local db=$work/inv-$gen_tag-$n.db run=$work/run-$tag-$n.db tf=$work/assess-$tag-$n.time
   rm -f "$run" "$run-wal" "$run-shm"
   cp "$db" "$run"
   local out
-  out=$(/usr/bin/time -v -o "$tf" "$b" --db "$run" --rules "$root/rules" --actor bench assess --scan 1)
+  local load
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  out=$(/usr/bin/time -v -o "$tf" "$b" --log-level debug --db "$run" --rules "$root/rules" \
+          --actor bench assess --scan 1 2>"$tf.log")
   local wall user sys rss evals
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$tf" |
          awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
@@ -58,17 +72,21 @@ assess_once() {  # TAG BIN N
   sys=$(awk -F': ' '/System time/ {print $2}' "$tf")
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
   evals=$(echo "$out" | sed -n 's/.*(\([0-9]*\) rule evaluations).*/\1/p')
-  echo "$tag n=$n: $(echo "$out" | head -1) | wall ${wall}s user ${user}s sys ${sys}s | peak RSS ${rss} KiB"
+  echo "$tag n=$n: $(echo "$out" | head -1) | wall ${wall}s user ${user}s sys ${sys}s | peak RSS ${rss} KiB | load $load"
+  # Older binaries log no phases.
+  sed -n 's/.*assess CPU seconds: /  CPU seconds per phase: /p' "$tf.log"
   # Per CPU-second (user + system): the assess process is single-threaded.
   EVPS[${tag}_$n]=$(awk -v e="$evals" -v u="$user" -v s="$sys" 'BEGIN { printf "%.0f", (u + s > 0 ? e / (u + s) : 0) }')
+  WALL[${tag}_$n]=$(awk -v e="$evals" -v w="$wall" 'BEGIN { printf "%.0f", (w > 0 ? e / w : 0) }')
   RSS[${tag}_$n]=$rss
-  rm -f "$run" "$run-wal" "$run-shm"
+  rm -f "$run" "$run-wal" "$run-shm" "$run.trail-head" "$tf.log"
 }
 
-modes="eval assess"
+modes="assess"
+if [ "${EVAL:-1}" != 0 ]; then modes="eval $modes"; fi
 if [ -n "${BASE_BIN:-}" ]; then modes="$modes base"; fi
-for n in "$small" "$large"; do
-  db=$work/inv-$n.db
+for n in "${sizes[@]}"; do
+  db=$work/inv-$gen_tag-$n.db
   if [ ! -s "$db" ]; then
     rm -f "$db" "$db-wal" "$db-shm"
     "$bench" gen "$db" "$n" >/dev/null
@@ -79,15 +97,24 @@ done
 
 echo
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPU(s)"
-printf '%-8s %14s %14s %12s %12s %10s\n' mode "evals/s@$small" "evals/s@$large" "RSS@$small" "RSS@$large" "RSS ratio"
+printf '%-8s %10s %14s %14s %12s\n' mode services "evals/CPU-s" "evals/wall-s" "peak RSS"
 for m in $modes; do
-  printf '%-8s %14s %14s %10sK %10sK %10s\n' "$m" "${EVPS[${m}_$small]}" "${EVPS[${m}_$large]}" \
-    "${RSS[${m}_$small]}" "${RSS[${m}_$large]}" \
-    "$(awk -v a="${RSS[${m}_$small]}" -v b="${RSS[${m}_$large]}" 'BEGIN { printf "%.2f", b / a }')"
+  for n in "${sizes[@]}"; do
+    wall=-
+    [ "$m" = eval ] || wall=${WALL[${m}_$n]}
+    printf '%-8s %10s %14s %14s %11sK\n' "$m" "$n" "${EVPS[${m}_$n]}" "$wall" "${RSS[${m}_$n]}"
+  done
 done
-echo "target: >= 1000000 evals/s per core; assess/base evals/s are per CPU-second (user + system)"
-echo "ratio to target (eval, n=$large): $(awk -v e="${EVPS[eval_$large]}" 'BEGIN { printf "%.2fx", e / 1000000 }')"
-echo "ratio to target (assess end to end, n=$large): $(awk -v e="${EVPS[assess_$large]}" 'BEGIN { printf "%.2fx", e / 1000000 }')"
+echo "target: >= 1000000 evals/s per core; eval is the evaluator alone (timed region), assess/base"
+echo "are end to end per CPU-second (user + system) and per wall second (one thread)"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+for n in "${sizes[@]}"; do
+  ev=-
+  [ -z "${EVPS[eval_$n]:-}" ] || ev="$(ratio "${EVPS[eval_$n]}" 1000000)x"
+  echo "ratio to target at n=$n: eval $ev, assess $(ratio "${EVPS[assess_$n]}" 1000000)x"
+done
+echo "assess evals/CPU-s n=$large / n=$small: $(ratio "${EVPS[assess_$large]}" "${EVPS[assess_$small]}") (1.00 = flat)"
+echo "assess peak RSS n=$large / n=$small: $(ratio "${RSS[assess_$large]}" "${RSS[assess_$small]}") (1.00 = flat)"
 if [ -n "${BASE_BIN:-}" ]; then
-  echo "assess / base (n=$large): $(awk -v a="${EVPS[assess_$large]}" -v b="${EVPS[base_$large]}" 'BEGIN { printf "%.2fx evals per CPU-second", a / b }')"
+  echo "assess / base (n=$large): $(ratio "${EVPS[assess_$large]}" "${EVPS[base_$large]}")x evals per CPU-second"
 fi

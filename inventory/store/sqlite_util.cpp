@@ -3,9 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <list>
+#include <mutex>
+#include <unordered_map>
 #include <utility>
 
 #include "core/net.h"
+#include "inventory/store/statement_cache.h"
 
 namespace ciiscope::inventory::sqlite {
 namespace {
@@ -26,7 +30,59 @@ std::string SqlExcerpt(std::string_view sql) {
   return out;
 }
 
+// Compiled statements kept per connection for reuse, most recently given
+// back first. Connections are used by one thread at a time, but Stores of
+// different threads share this map, hence the mutex.
+struct CachedStatement {
+  std::string sql;
+  sqlite3_stmt* stmt;
+};
+struct StatementCaches {
+  std::mutex mutex;
+  std::unordered_map<sqlite3*, std::list<CachedStatement>> by_db;
+};
+
+StatementCaches& Caches() {
+  // Never destroyed: statements may be released during static destruction.
+  static auto* caches = new StatementCaches;
+  return *caches;
+}
+
+sqlite3_stmt* TakeCached(sqlite3* db, std::string_view sql) {
+  StatementCaches& caches = Caches();
+  std::lock_guard lock(caches.mutex);
+  auto it = caches.by_db.find(db);
+  if (it == caches.by_db.end()) return nullptr;
+  auto& list = it->second;
+  for (auto entry = list.begin(); entry != list.end(); ++entry) {
+    if (entry->sql != sql) continue;
+    sqlite3_stmt* stmt = entry->stmt;
+    list.erase(entry);
+    return stmt;
+  }
+  return nullptr;
+}
+
 }  // namespace
+
+void EnableStatementCache(sqlite3* db) {
+  StatementCaches& caches = Caches();
+  std::lock_guard lock(caches.mutex);
+  caches.by_db.try_emplace(db);
+}
+
+void FinalizeCachedStatements(sqlite3* db) {
+  std::list<CachedStatement> list;
+  {
+    StatementCaches& caches = Caches();
+    std::lock_guard lock(caches.mutex);
+    auto it = caches.by_db.find(db);
+    if (it == caches.by_db.end()) return;
+    list = std::move(it->second);
+    caches.by_db.erase(it);
+  }
+  for (auto& entry : list) sqlite3_finalize(entry.stmt);
+}
 
 Error DbError(sqlite3* db, std::string_view path, std::string_view what) {
   std::string message(path);
@@ -40,6 +96,7 @@ Error DbError(sqlite3* db, std::string_view path, std::string_view what) {
 }
 
 Result<Statement> Statement::Prepare(sqlite3* db, std::string_view path, std::string_view sql) {
+  if (sqlite3_stmt* cached = TakeCached(db, sql)) return Statement(db, path, cached);
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) {
@@ -49,14 +106,45 @@ Result<Statement> Statement::Prepare(sqlite3* db, std::string_view path, std::st
   return Statement(db, path, stmt);
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+namespace {
+
+// Gives a statement back to its connection's cache, or finalizes it.
+void Release(sqlite3* db, sqlite3_stmt* stmt) {
+  if (stmt == nullptr) return;
+  // Cached under the text SQLite compiled (the whole text, or the first
+  // statement of a multi-statement text, which Prepare never matches).
+  const char* sql = sqlite3_sql(stmt);
+  sqlite3_stmt* evicted = stmt;
+  if (sql != nullptr) {
+    StatementCaches& caches = Caches();
+    std::lock_guard lock(caches.mutex);
+    auto it = caches.by_db.find(db);
+    if (it != caches.by_db.end()) {
+      // Reset: no read transaction or bindings outlive the owner.
+      sqlite3_reset(stmt);
+      sqlite3_clear_bindings(stmt);
+      auto& list = it->second;
+      list.push_front({sql, stmt});
+      evicted = nullptr;
+      if (list.size() > kCachedStatements) {
+        evicted = list.back().stmt;
+        list.pop_back();
+      }
+    }
+  }
+  sqlite3_finalize(evicted);
+}
+
+}  // namespace
+
+Statement::~Statement() { Release(db_, stmt_); }
 
 Statement::Statement(Statement&& other) noexcept
     : db_(other.db_), path_(other.path_), stmt_(std::exchange(other.stmt_, nullptr)) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    Release(db_, stmt_);
     db_ = other.db_;
     path_ = other.path_;
     stmt_ = std::exchange(other.stmt_, nullptr);
