@@ -98,25 +98,38 @@ Result<std::vector<scanner::Target>> ApplyDiscovery(Context& ctx, ScanRequest& r
   return up;
 }
 
-// --unit-rate: every target goes to the unit of the ledger whose registered
-// CIDR holding it is the most specific; each unit gets the same rate.
-Status AssignUnitRates(inventory::Store& store, const std::vector<scanner::Target>& targets, double rate,
-                       scanner::ScanOptions& options) {
+// Per-unit pacing from the ledger's unit rates and --unit-rate (the rules:
+// scanner::PlanUnitPacing). Returns every unit that paces some target.
+Result<std::vector<ScanSummary::PacedUnit>> AssignUnitRates(inventory::Store& store, const std::vector<scanner::Target>& targets,
+                                       double unit_rate, scanner::ScanOptions& options) {
   CII_ASSIGN_OR_RETURN(auto units, store.ListUnits());
-  std::vector<std::vector<core::Cidr>> cidrs(units.size());
+  std::vector<scanner::UnitPace> paces(units.size());
   for (size_t u = 0; u < units.size(); ++u) {
+    paces[u].rate = units[u].rate;
     for (const auto& text : units[u].cidrs) {
-      if (auto c = core::Cidr::Parse(text)) cidrs[u].push_back(*c);
+      if (auto c = core::Cidr::Parse(text)) paces[u].cidrs.push_back(*c);
     }
   }
-  options.target_unit = scanner::AssignUnits(targets, cidrs);
-  options.unit_rates.assign(units.size(), rate);
-  size_t covered = std::count_if(options.target_unit.begin(), options.target_unit.end(),
-                                 [](int32_t u) { return u >= 0; });
-  spdlog::info("--unit-rate {}/s: {} of {} target(s) belong to a unit of the ledger ({} unit(s)); "
-               "the others only obey --rate",
-               rate, covered, targets.size(), units.size());
-  return Ok();
+  scanner::UnitPacing plan = scanner::PlanUnitPacing(targets, paces, unit_rate);
+  std::vector<size_t> paced(units.size(), 0);
+  for (int32_t u : plan.target_unit) {
+    if (u >= 0) ++paced[static_cast<size_t>(u)];
+  }
+  std::vector<ScanSummary::PacedUnit> record;
+  size_t covered = 0;
+  for (size_t u = 0; u < units.size(); ++u) {
+    if (paced[u] == 0) continue;
+    covered += paced[u];
+    record.push_back({units[u].code, plan.unit_rates[u], paced[u]});
+  }
+  if (!plan.target_unit.empty()) {
+    spdlog::info("unit rates: {} of {} target(s) paced by {} unit(s) of the ledger (--unit-rate {}); "
+                 "the others only obey --rate",
+                 covered, targets.size(), record.size(), unit_rate);
+  }
+  options.target_unit = std::move(plan.target_unit);
+  options.unit_rates = std::move(plan.unit_rates);
+  return record;
 }
 
 }  // namespace
@@ -147,6 +160,12 @@ Result<scanner::UdpScanStats> RunUdpPhase(const ScanRequest& request, const core
 }
 
 }  // namespace
+
+nlohmann::json UnitRatesJson(const std::vector<ScanSummary::PacedUnit>& units) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& u : units) out.push_back({{"unit", u.unit}, {"rate", u.rate}, {"targets", u.targets}});
+  return out;
+}
 
 Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanRequest& given) {
   ScanRequest request = given;
@@ -240,9 +259,7 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
   options.ports = ports;
   options.concurrency = request.concurrency;
   options.rate = request.rate;
-  if (request.unit_rate > 0) {
-    CII_RETURN_IF_ERROR(AssignUnitRates(store, targets, request.unit_rate, options));
-  }
+  CII_ASSIGN_OR_RETURN(auto unit_rates, AssignUnitRates(store, targets, request.unit_rate, options));
   options.retries = request.retries;
   options.io = request.io;
   options.send = request.send;
@@ -327,6 +344,8 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
                           {"duration_ms", result->duration_ms},
                           {"seed", std::to_string(seed)},   {"shard", scanner::FormatShard(shard)},
                           {"observations", sink.recorded()}};
+  if (!unit_rates.empty()) stats["unit_rates"] = UnitRatesJson(unit_rates);
+  summary.unit_rates = std::move(unit_rates);
   if (udp) {
     stats["udp"] = {{"ports", all_ports.udp.size()},     {"open", udp->open},
                     {"closed", udp->closed},             {"filtered", udp->filtered},

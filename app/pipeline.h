@@ -3,6 +3,7 @@
 // scan/assess/report commands, `audit` and `demo run`.
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@ struct ScanRequest {
   int concurrency = 256;
   double rate = 0;            // --rate connects/s; 0 = as fast as the machine allows
   double unit_rate = 0;       // --unit-rate probes/s into any one unit's ranges; 0 = no such limit
+                              // (combined with the ledger's unit rates: scanner::PlanUnitPacing)
   int retries = 1;            // --retries for ports that did not answer
   std::string io = "auto";    // --io auto|uring|epoll (connect engine)
   std::string send = "auto";  // --send auto|raw|afpacket (syn engine)
@@ -57,6 +59,13 @@ struct ScanSummary {
   uint64_t filtered = 0;
   int64_t duration_ms = 0;
   bool interrupted = false;
+  // The units of the ledger that paced some target (scanner::PlanUnitPacing).
+  struct PacedUnit {
+    std::string unit;  // the unit's code
+    double rate = 0;   // probes/s into its targets
+    size_t targets = 0;
+  };
+  std::vector<PacedUnit> unit_rates;
 };
 
 // Resolves targets, refuses reserved and unauthorized ones before a packet
@@ -88,6 +97,9 @@ Result<std::vector<std::string>> WriteReports(Context& ctx, inventory::Store& st
                                               std::optional<int64_t> scan_id,
                                               const std::vector<std::string>& formats,
                                               const std::string& out);
+
+// [{"unit": code, "rate": r, "targets": n}, …] (scan --json, the scan's stats).
+nlohmann::json UnitRatesJson(const std::vector<ScanSummary::PacedUnit>& units);
 
 // "scan 3 done: 5 host(s) x 123 port(s), 8 open, … (1.2 s)"
 std::string DescribeScanLine(const ScanSummary& s);

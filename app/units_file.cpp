@@ -3,8 +3,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -18,8 +20,10 @@ using inventory::Unit;
 constexpr size_t kMaxFileBytes = 16 * 1024 * 1024;
 const std::set<std::string> kLevels = {"ministry", "province", "city",
                                        "county",   "school",   "department"};
-const std::set<std::string> kColumns = {"id",      "parent",  "name",  "level",
-                                        "owner",   "contact", "cidrs", "domains"};
+const std::set<std::string> kColumns = {"id",      "parent",  "name",    "level", "owner",
+                                        "contact", "cidrs",   "domains", "rate"};
+// The highest unit rate accepted (connections/s): beyond any scanner.
+constexpr double kMaxUnitRate = 10'000'000;
 
 Error At(const std::string& path, int line, const std::string& what) {
   return Error(ErrorCode::kParse, path + ":" + std::to_string(line) + ": " + what);
@@ -45,6 +49,21 @@ std::vector<std::string> SplitList(std::string_view s) {
   }
   if (!cur.empty()) out.push_back(cur);
   return out;
+}
+
+// A unit's `rate`: connections/s, a plain decimal number; "" or 0 = no limit
+// of its own.
+Result<double> ParseRate(const std::string& text, const std::string& code, const std::string& path,
+                         int line) {
+  if (text.empty()) return 0.0;
+  double value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || !(value >= 0) || value > kMaxUnitRate) {
+    return At(path, line, (code.empty() ? std::string() : "unit " + code + ": ") + "rate '" + text +
+                              "' is not a number of connections/s from 0 (no limit) to 10000000");
+  }
+  return value;
 }
 
 bool IsDomain(std::string_view d) {
@@ -152,7 +171,7 @@ Result<std::vector<Unit>> ParseUnitsCsv(std::string_view text, const std::string
     std::string name = Trim(header[i]);
     if (!kColumns.contains(name)) {
       return At(path, 1, "unknown column '" + name +
-                             "' (expected id, parent, name, level, owner, contact, cidrs, domains)");
+                             "' (expected id, parent, name, level, owner, contact, cidrs, domains, rate)");
     }
     column[name] = i;
   }
@@ -184,6 +203,7 @@ Result<std::vector<Unit>> ParseUnitsCsv(std::string_view text, const std::string
     u.contact = get("contact");
     u.cidrs = SplitList(get("cidrs"));
     u.domains = SplitList(get("domains"));
+    CII_ASSIGN_OR_RETURN(u.rate, ParseRate(get("rate"), u.code, path, start));
     units.push_back(std::move(u));
     lines.push_back(start);
   }
@@ -207,6 +227,7 @@ Result<std::vector<Unit>> ParseUnitsYaml(std::string_view text, const std::strin
     int line = node.Mark().line + 1;
     if (!node.IsMap()) return At(path, line, "expected a unit (a mapping)");
     Unit u;
+    std::optional<std::pair<std::string, int>> rate;  // text, line
     for (const auto& kv : node) {
       std::string key = kv.first.as<std::string>("");
       int at = kv.first.Mark().line + 1;
@@ -236,7 +257,11 @@ Result<std::vector<Unit>> ParseUnitsYaml(std::string_view text, const std::strin
         if (key == "level") u.level = value;
         if (key == "owner") u.owner = value;
         if (key == "contact") u.contact = value;
+        if (key == "rate") rate.emplace(value, at);
       }
+    }
+    if (rate) {
+      CII_ASSIGN_OR_RETURN(u.rate, ParseRate(rate->first, u.code, path, rate->second));
     }
     units.push_back(std::move(u));
     lines.push_back(line);

@@ -9,6 +9,8 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/strand.hpp>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <spdlog/spdlog.h>
 #include <latch>
@@ -155,22 +157,27 @@ class ConnectEngine : public ScanEngine {
       }
       std::atomic<int> running{threads};
       std::mutex failure_mu;
+      std::condition_variable finished;  // a sweeper ended (with failure_mu)
       std::vector<std::thread> workers;
       for (auto& sweeper : sweepers) {
         workers.emplace_back([&, s = sweeper.get()] {
           Status st = s->Run();
-          if (!st) {
-            std::lock_guard lock(failure_mu);
-            failure = st;
-          }
+          std::lock_guard lock(failure_mu);
+          if (!st) failure = st;
           running.fetch_sub(1);
+          finished.notify_one();
         });
       }
       auto last_report = Clock::now();
       auto last_checkpoint = last_report;
       std::optional<Clock::time_point> stop_seen;
       while (running.load() > 0 || probing.load() > 0) {
-        std::this_thread::sleep_for(kPollInterval);
+        {
+          // Woken early when the last sweeper ends: a sweep is not held up
+          // by up to a poll interval at its end.
+          std::unique_lock lock(failure_mu);
+          finished.wait_for(lock, kPollInterval, [&] { return running.load() == 0 && probing.load() == 0; });
+        }
         auto now = Clock::now();
         if (!stop_seen && stop.load()) stop_seen = now;
         if (stop_seen && now - *stop_seen > kStopGrace) break;

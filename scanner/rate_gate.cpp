@@ -110,4 +110,24 @@ std::vector<int32_t> AssignUnits(const std::vector<Target>& targets,
   return out;
 }
 
+UnitPacing PlanUnitPacing(const std::vector<Target>& targets, const std::vector<UnitPace>& units,
+                          double default_rate) {
+  UnitPacing plan;
+  std::vector<std::vector<core::Cidr>> pacing_cidrs(units.size());
+  std::vector<double> rates(units.size(), 0);
+  bool any = false;
+  for (size_t u = 0; u < units.size(); ++u) {
+    const double own = units[u].rate;
+    rates[u] = own > 0 && default_rate > 0 ? std::min(own, default_rate) : std::max(own, default_rate);
+    if (rates[u] > 0) {
+      pacing_cidrs[u] = units[u].cidrs;
+      any = true;
+    }
+  }
+  if (!any) return plan;
+  plan.target_unit = AssignUnits(targets, pacing_cidrs);
+  plan.unit_rates = std::move(rates);
+  return plan;
+}
+
 }  // namespace ciiscope::scanner

@@ -122,4 +122,29 @@ Status ValidateUnitRates(const std::vector<int32_t>& target_unit, const std::vec
 std::vector<int32_t> AssignUnits(const std::vector<Target>& targets,
                                  const std::vector<std::vector<core::Cidr>>& unit_cidrs);
 
+// One unit of the ledger as pacing sees it.
+struct UnitPace {
+  std::vector<core::Cidr> cidrs;
+  double rate = 0;  // the unit's own rate (the ledger's `rate`, probes/s); 0 = none
+};
+
+// Per-unit pacing of a scan (ScanOptions::target_unit and unit_rates), from
+// the ledger's unit rates and --unit-rate (`default_rate`, 0 = not given):
+//   * a unit's rate is its own rate, capped at --unit-rate when both are set
+//     (the stricter wins: neither the ledger nor the command line can raise
+//     the other); a unit without a rate of its own gets --unit-rate; a unit
+//     with neither does not pace anything;
+//   * a target is paced by the most specific unit that paces (longest
+//     prefix, as AssignUnits), so a department without a rate of its own
+//     inside a school with one shares the school's bucket, while a
+//     department with a rate of its own gets its own bucket.
+// unit_rates is indexed like `units` (0 for units that pace nothing); both
+// vectors stay empty when no unit paces anything.
+struct UnitPacing {
+  std::vector<int32_t> target_unit;
+  std::vector<double> unit_rates;
+};
+UnitPacing PlanUnitPacing(const std::vector<Target>& targets, const std::vector<UnitPace>& units,
+                          double default_rate);
+
 }  // namespace ciiscope::scanner

@@ -65,7 +65,8 @@ void AddScanCommand(CLI::App& app, Context& ctx) {
         nlohmann::json j = {{"scan", s.scan_id},   {"status", s.interrupted ? "interrupted" : "done"},
                             {"hosts", s.hosts},    {"ports", s.ports},
                             {"open", s.open},      {"closed", s.closed},
-                            {"filtered", s.filtered}, {"duration_ms", s.duration_ms}};
+                            {"filtered", s.filtered}, {"duration_ms", s.duration_ms},
+                            {"unit_rates", UnitRatesJson(s.unit_rates)}};
         fmt::print("{}\n", j.dump());
       } else {
         fmt::print("{}\n", DescribeScanLine(s));

@@ -77,15 +77,16 @@ void AddUnitsCommand(CLI::App& app, Context& ctx) {
         for (const auto& u : all) {
           arr.push_back({{"id", u.code}, {"parent", u.parent_code}, {"name", u.name},
                          {"level", u.level}, {"owner", u.owner}, {"contact", u.contact},
-                         {"cidrs", u.cidrs}, {"domains", u.domains}});
+                         {"cidrs", u.cidrs}, {"domains", u.domains}, {"rate", u.rate}});
         }
         fmt::print("{}\n", arr.dump(2, ' ', false, json::error_handler_t::replace));
         return Ok();
       }
       for (const auto& u : all) {
-        fmt::print("{:<16}  {:<10}  {:<16}  {:<30}  {:<12}  {}  {}\n", Cell(u.code, 16), u.level,
+        fmt::print("{:<16}  {:<10}  {:<16}  {:<30}  {:<12}  {}  {}{}\n", Cell(u.code, 16), u.level,
                    Cell(u.parent_code.empty() ? "-" : u.parent_code, 16), Cell(u.name, 30),
-                   Cell(u.owner, 12), Cell(Joined(u.cidrs), 60), Cell(Joined(u.domains), 60));
+                   Cell(u.owner, 12), Cell(Joined(u.cidrs), 60), Cell(Joined(u.domains), 60),
+                   u.rate > 0 ? fmt::format("  rate {}/s", u.rate) : std::string());
       }
       fmt::print("{} unit(s)\n", all.size());
       return Ok();

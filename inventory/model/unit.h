@@ -20,6 +20,9 @@ struct Unit {
   std::string contact;
   std::vector<std::string> cidrs;    // canonical CIDR text
   std::vector<std::string> domains;  // lower-case DNS names ("demo-univ.edu.cn")
+  // Most connections/s an active scan sends into the unit's CIDRs (the
+  // units file's `rate`); 0 = no limit of its own. See app/pipeline.cpp.
+  double rate = 0;
 };
 
 }  // namespace ciiscope::inventory

@@ -17,10 +17,11 @@ Status Store::ImportUnits(const std::vector<Unit>& units) {
     CII_ASSIGN_OR_RETURN(
         Statement upsert,
         Statement::Prepare(db_, path_,
-                           "INSERT INTO units (code, name, level, owner, contact, created_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
+                           "INSERT INTO units (code, name, level, owner, contact, created_at, scan_rate) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
                            "name = excluded.name, level = excluded.level, "
-                           "owner = excluded.owner, contact = excluded.contact"));
+                           "owner = excluded.owner, contact = excluded.contact, "
+                           "scan_rate = excluded.scan_rate"));
     CII_ASSIGN_OR_RETURN(Statement find,
                          Statement::Prepare(db_, path_, "SELECT id FROM units WHERE code = ?"));
     CII_ASSIGN_OR_RETURN(
@@ -44,7 +45,7 @@ Status Store::ImportUnits(const std::vector<Unit>& units) {
     std::map<std::string, int64_t> ids;
     for (const auto& u : units) {
       upsert.Bind(1, u.code).Bind(2, u.name).Bind(3, u.level).Bind(4, u.owner).Bind(5, u.contact);
-      upsert.Bind(6, now);
+      upsert.Bind(6, now).BindDouble(7, u.rate);
       CII_RETURN_IF_ERROR(upsert.Run());
       CII_ASSIGN_OR_RETURN(ids[u.code], id_of(u.code));
     }
@@ -79,7 +80,7 @@ Result<std::vector<Unit>> Store::ListUnits() {
       Statement stmt,
       Statement::Prepare(db_, path_,
                          "SELECT u.id, COALESCE(u.code, ''), COALESCE(p.code, ''), "
-                         "COALESCE(u.parent_id, 0), u.name, u.level, u.owner, u.contact "
+                         "COALESCE(u.parent_id, 0), u.name, u.level, u.owner, u.contact, u.scan_rate "
                          "FROM units u LEFT JOIN units p ON p.id = u.parent_id ORDER BY u.id"));
   std::vector<Unit> units;
   std::map<int64_t, size_t> index;
@@ -95,6 +96,7 @@ Result<std::vector<Unit>> Store::ListUnits() {
     u.level = stmt.Text(5);
     u.owner = stmt.Text(6);
     u.contact = stmt.Text(7);
+    u.rate = stmt.Double(8);
     index[u.id] = units.size();
     units.push_back(std::move(u));
   }

@@ -250,6 +250,51 @@ TEST_F(ScanControlTest, UnitRateHoldsBackTheMostSpecificUnit) {
   ExpectOneLineError(RunCli(Scan({"--send", "pigeon"})), 2, "--send");
 }
 
+// The ledger's own unit rates (`rate` in the units file) pace the scan
+// without --unit-rate: host 1 is "lab" (its /32, 2000/s), host 2 is "quiet"
+// (its /32, no rate: it falls to the enclosing "wide", 5000/s), hosts 3..8
+// are "wide". With --unit-rate 3000 the stricter rate wins and "quiet" gets
+// 3000/s of its own. The pacing applied is in the JSON summary and the
+// scan's stats (deterministic: the mapping, not the timing); the rates are
+// high, so the open set is found quickly and is the same.
+TEST_F(ScanControlTest, LedgerUnitRatesPaceTheirTargets) {
+  const std::string units = dir_ + "/units.yaml";
+  WriteFile(units, "units:\n"
+                   "  - {id: wide, name: Wide, level: province, rate: 5000, cidrs: " + base_ + "0/24}\n"
+                   "  - {id: lab, parent: wide, name: Lab, level: school, rate: 2000, cidrs: " +
+                       base_ + "1/32}\n"
+                   "  - {id: quiet, parent: wide, name: Quiet, level: school, cidrs: " + base_ + "2/32}\n");
+  auto imported = RunCli({"--db", db_, "units", "import", units});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  using nlohmann::json;
+  auto r = RunCli(Scan({"--no-probes", "--no-ping"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["unit_rates"],
+            json::parse(R"([{"unit": "wide", "rate": 5000.0, "targets": 7},
+                            {"unit": "lab", "rate": 2000.0, "targets": 1}])"));
+  Db db(db_);
+  EXPECT_EQ(db.OpenPorts(ScanId(r)), expected_);
+  EXPECT_EQ(db.Int("SELECT json_extract(stats_json, '$.unit_rates[0].targets') FROM scans WHERE id = ?",
+                   ScanId(r)),
+            7);
+  r = RunCli(Scan({"--no-probes", "--no-ping", "--unit-rate", "3000"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["unit_rates"],
+            json::parse(R"([{"unit": "wide", "rate": 3000.0, "targets": 6},
+                            {"unit": "lab", "rate": 2000.0, "targets": 1},
+                            {"unit": "quiet", "rate": 3000.0, "targets": 1}])"));
+  EXPECT_EQ(db.OpenPorts(ScanId(r)), expected_);
+  // Without any rate: no pacing recorded.
+  WriteFile(units, "- {id: wide, name: Wide, level: province, rate: 0, cidrs: " + base_ + "0/24}\n"
+                   "- {id: lab, parent: wide, name: Lab, level: school, cidrs: " + base_ + "1/32}\n"
+                   "- {id: quiet, parent: wide, name: Quiet, level: school, cidrs: " + base_ + "2/32}\n");
+  imported = RunCli({"--db", db_, "units", "import", units});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  r = RunCli(Scan({"--no-probes", "--no-ping"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["unit_rates"], json::array());
+}
+
 TEST_F(ScanControlTest, ShardsAreDisjointAndCoverTheWholeScan) {
   auto full = RunCli(Scan({"--no-probes"}));
   ASSERT_EQ(full.exit_code, 0) << full.err;

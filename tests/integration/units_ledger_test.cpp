@@ -113,6 +113,52 @@ TEST_F(UnitsLedgerTest, FileErrorsNameFileAndLine) {
   EXPECT_EQ(json::parse(Cli({"units", "list", "--json"}).out).size(), 0u);
 }
 
+// A unit's own scan rate (`rate`, connections/s) in CSV and YAML; 0 or
+// empty = none; re-importing replaces it; bad values are one FILE:LINE line.
+TEST_F(UnitsLedgerTest, UnitRateImportsAndBadRatesNameFileAndLine) {
+  auto csv = Write("rated.csv",
+                   "id,name,level,cidrs,rate\n"
+                   "edu,Education,province,10.0.0.0/8,\n"
+                   "univ,University,school,10.1.0.0/16,250.5\n");
+  auto r = Cli({"units", "import", csv});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto yaml = Write("rated.yaml", "- id: lab\n  parent: univ\n  name: Lab\n  level: department\n"
+                                  "  rate: 40\n  cidrs: [10.1.9.0/24]\n");
+  r = Cli({"units", "import", yaml});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json units = json::parse(Cli({"units", "list", "--json"}).out);
+  ASSERT_EQ(units.size(), 3u);
+  EXPECT_EQ(units[0]["rate"], 0.0);
+  EXPECT_EQ(units[1]["rate"], 250.5);
+  EXPECT_EQ(units[2]["rate"], 40.0);
+  r = Cli({"units", "list"});
+  EXPECT_NE(r.out.find("rate 250.5/s"), std::string::npos) << r.out;
+  // A file without the column sets no rate (the file is the ledger's truth).
+  r = Cli({"units", "import", Write("norate.csv", "id,name,level\nuniv,University,school\n")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(Cli({"units", "list", "--json"}).out)[1]["rate"], 0.0);
+
+  const std::string header = "id,name,level,rate\n";
+  const std::string yaml_ab = "- id: a\n  name: A\n  level: school\n- id: b\n  name: B\n  level: school\n";
+  struct Bad {
+    const char* file;
+    std::string content;
+    const char* message;
+  };
+  const std::vector<Bad> bad = {
+      {"r1.csv", header + "a,A,school,10\nb,B,school,fast\n",
+       "r1.csv:3: unit b: rate 'fast' is not a number of connections/s"},
+      {"r2.csv", header + "a,A,school,-5\n", "r2.csv:2: unit a: rate '-5'"},
+      {"r3.csv", header + "a,A,school,1e99\n", "r3.csv:2: unit a: rate '1e99'"},
+      {"r4.csv", header + "a,A,school,12/s\n", "r4.csv:2: unit a: rate '12/s'"},
+      {"r5.yaml", yaml_ab + "  rate: nan\n", "r5.yaml:7: unit b: rate 'nan'"},
+      {"r6.yaml", "- id: a\n  rate: [1, 2]\n  name: A\n  level: school\n", "r6.yaml:2: rate: expected text"},
+  };
+  for (const auto& b : bad) ExpectOneLine(Cli({"units", "import", Write(b.file, b.content)}), 3, b.message);
+  // The failures changed nothing.
+  EXPECT_EQ(json::parse(Cli({"units", "list", "--json"}).out)[1]["rate"], 0.0);
+}
+
 TEST_F(UnitsLedgerTest, ShadowAssetAndDomainOutsideRange) {
   BannerServer ssh("SSH-2.0-OpenSSH_9.6\r\n", 16, 60);
   ASSERT_NE(ssh.port(), 0);

@@ -132,8 +132,9 @@ TEST(StoreMigrationTest, Version1DatabaseGainsTheBuiltinAuthorizationAndKeepsSca
     scan_id = testing::NewScan(*store, "old");
   }
   {
-    // Roll the file back to what version 1 wrote (undo 0008 … 0002).
+    // Roll the file back to what version 1 wrote (undo 0010 … 0002).
     RawDb raw(path);
+    raw.Exec("ALTER TABLE units DROP COLUMN scan_rate");
     raw.Exec("DROP INDEX assets_by_last_seen");
     raw.Exec("ALTER TABLE services DROP COLUMN version_since");
     for (const char* table : {"config_state", "spotchecks", "lookback_units", "keyperiod_alerts",
@@ -174,6 +175,17 @@ TEST(StoreMigrationTest, Version1DatabaseGainsTheBuiltinAuthorizationAndKeepsSca
   EXPECT_TRUE(store->SetConfigState("k", "v"));
   auto lookback = store->ListLookback();
   EXPECT_TRUE(lookback && lookback->empty());
+  // 0010's units.scan_rate is back: a unit's rate round-trips.
+  Unit u;
+  u.code = "lab";
+  u.name = "Lab";
+  u.level = "school";
+  u.rate = 12.5;
+  ASSERT_TRUE(store->ImportUnits({u}));
+  auto units = store->ListUnits();
+  ASSERT_TRUE(units);
+  ASSERT_EQ(units->size(), 1u);
+  EXPECT_EQ(units->front().rate, 12.5);
 }
 
 }  // namespace

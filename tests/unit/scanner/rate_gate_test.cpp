@@ -114,6 +114,59 @@ TEST(AssignUnitsTest, ValidatesTheUnitMap) {
   EXPECT_FALSE(ValidateUnitRates({0}, {-1}, 1));
 }
 
+// The ledger's unit rates and --unit-rate together: the stricter rate wins;
+// a unit without a rate paces nothing unless --unit-rate gives it one; a
+// target goes to the most specific unit that paces.
+TEST(PlanUnitPacingTest, LedgerRatesAndUnitRateCombine) {
+  const std::vector<UnitPace> units = {
+      {{C("10.1.0.0/16")}, 100},  // 0: school, 100/s
+      {{C("10.1.2.0/24")}, 0},    // 1: department without a rate of its own
+      {{C("10.1.3.0/24")}, 20},   // 2: department at 20/s
+      {{C("10.9.0.0/16")}, 0},    // 3: unit without a rate
+  };
+  const std::vector<Target> targets = {T("10.1.7.1"), T("10.1.2.3"), T("10.1.3.3"), T("10.9.0.1"),
+                                       T("11.0.0.1")};
+  // Ledger rates only: the rateless department shares the school's bucket;
+  // the rateless unit 3 paces nothing.
+  UnitPacing plan = PlanUnitPacing(targets, units, 0);
+  EXPECT_EQ(plan.target_unit, (std::vector<int32_t>{0, 0, 2, -1, -1}));
+  EXPECT_EQ(plan.unit_rates, (std::vector<double>{100, 0, 20, 0}));
+  // --unit-rate 50 caps the school, leaves the 20/s department and gives the
+  // rateless units 50/s each (the department becomes its own unit).
+  plan = PlanUnitPacing(targets, units, 50);
+  EXPECT_EQ(plan.target_unit, (std::vector<int32_t>{0, 1, 2, 3, -1}));
+  EXPECT_EQ(plan.unit_rates, (std::vector<double>{50, 50, 20, 50}));
+  // No rate anywhere: no pacing at all.
+  plan = PlanUnitPacing(targets, {{{C("10.1.0.0/16")}, 0}}, 0);
+  EXPECT_TRUE(plan.target_unit.empty());
+  EXPECT_TRUE(plan.unit_rates.empty());
+  EXPECT_TRUE(ValidateUnitRates(PlanUnitPacing(targets, units, 0).target_unit,
+                                PlanUnitPacing(targets, units, 0).unit_rates, targets.size()));
+}
+
+// The plan drives the gate: on a frozen clock, a paced unit's targets get
+// only the unit's burst, the unpaced target is not held back, and the
+// department sharing the school's bucket draws from the same tokens.
+TEST(PlanUnitPacingTest, GateHoldsBackThePacedUnitsTargets) {
+  const std::vector<UnitPace> units = {{{C("10.1.0.0/16")}, 300}, {{C("10.1.2.0/24")}, 0}};
+  const std::vector<Target> targets = {T("10.1.7.1"), T("10.1.2.3"), T("11.0.0.1")};
+  const UnitPacing plan = PlanUnitPacing(targets, units, 0);
+  auto t0 = Clock::time_point{} + std::chrono::hours(1);
+  RateGate gate(0, plan.unit_rates, 1.0, t0);
+  auto take_all = [&](size_t target, Clock::time_point now) {
+    int n = 0;
+    while (n < 10000 && gate.TryTake(plan.target_unit[target], now)) ++n;
+    return n;
+  };
+  EXPECT_EQ(take_all(0, t0), 1);      // a bucket starts with one token
+  EXPECT_EQ(take_all(1, t0), 0);      // the department shares it: empty
+  EXPECT_EQ(take_all(2, t0), 10000);  // outside every unit: unlimited
+  // One second later the school's bucket refilled to its burst (300/s /
+  // 100), no more.
+  EXPECT_EQ(take_all(1, t0 + std::chrono::seconds(1)), 3);
+  EXPECT_EQ(take_all(0, t0 + std::chrono::seconds(1)), 0);
+}
+
 // Two loopback targets: 127.0.0.1 in a unit limited to 40 probes/s, 127.0.0.2
 // in none. 40 ports each: the limited unit's 40 probes cannot go out in less
 // than (40 - 2 bursts) / 40 s, however fast the machine is; the results are
