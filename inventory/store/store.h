@@ -67,7 +67,7 @@ struct UpsertResult {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 10;
+  static constexpr int kSchemaVersion = 9;
 
   // Opens or creates the database and applies pending migrations.
   // Errors (kDatabase) with one clear line: "FILE: not a ciiscope/SQLite

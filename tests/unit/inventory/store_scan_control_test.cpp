@@ -132,7 +132,7 @@ TEST(StoreMigrationTest, Version1DatabaseGainsTheBuiltinAuthorizationAndKeepsSca
     scan_id = testing::NewScan(*store, "old");
   }
   {
-    // Roll the file back to what version 1 wrote (undo 0010 … 0002).
+    // Roll the file back to what version 1 wrote (undo 0009 … 0002).
     RawDb raw(path);
     raw.Exec("ALTER TABLE units DROP COLUMN scan_rate");
     raw.Exec("DROP INDEX assets_by_last_seen");
@@ -175,7 +175,7 @@ TEST(StoreMigrationTest, Version1DatabaseGainsTheBuiltinAuthorizationAndKeepsSca
   EXPECT_TRUE(store->SetConfigState("k", "v"));
   auto lookback = store->ListLookback();
   EXPECT_TRUE(lookback && lookback->empty());
-  // 0010's units.scan_rate is back: a unit's rate round-trips.
+  // 0009's units.scan_rate is back: a unit's rate round-trips.
   Unit u;
   u.code = "lab";
   u.name = "Lab";

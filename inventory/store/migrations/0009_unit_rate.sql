@@ -1,4 +1,4 @@
--- 0010_unit_rate: a unit's own scan rate (issue 3, item 4: --rate "also per
+-- 0009_unit_rate: a unit's own scan rate (issue 3, item 4: --rate "also per
 -- unit").
 --
 -- units.scan_rate: the most connections (probes) per second an active scan
