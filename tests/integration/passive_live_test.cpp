@@ -103,7 +103,9 @@ class PassiveLiveTest : public ::testing::Test {
     if (!dir_.empty()) fs::remove_all(dir_);
   }
   // Traffic inside the namespaces, bounded in count and time: an HTTP server
-  // in b, three requests from a, then a connect sweep of 25 ports of b.
+  // in b, a request from a every 0.3 s for 4.5 s (at most 15: the capture
+  // sees some however late it starts — a sanitizer build starts slowly),
+  // then a connect sweep of 25 ports of b.
   static void Traffic(const NetnsPair& ns, int start_after_ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(start_after_ms));
     const std::string server = ns.addr(2);
@@ -115,9 +117,13 @@ class PassiveLiveTest : public ::testing::Test {
         "  try:\n"
         "    socket.create_connection(('" + server + "',18080),1).close(); break\n"
         "  except OSError: time.sleep(0.1)\n"
-        "for i in range(3):\n"
-        "  urllib.request.urlopen(urllib.request.Request('http://" + server +
-        ":18080/', headers={'User-Agent':'ciiscope-live-test'}), timeout=3).read()\n"
+        "end=time.time()+4.5\n"
+        "for i in range(15):\n"
+        "  if time.time()>end: break\n"
+        "  try: urllib.request.urlopen(urllib.request.Request('http://" + server +
+        ":18080/', headers={'User-Agent':'ciiscope-live-test'}), timeout=2).read()\n"
+        "  except OSError: pass\n"
+        "  time.sleep(0.3)\n"
         "for p in range(1000, 1025):\n"
         "  s=socket.socket(); s.settimeout(0.5)\n"
         "  try: s.connect(('" + server + "',p))\n"
