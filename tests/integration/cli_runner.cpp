@@ -40,8 +40,13 @@ int LineCount(const std::string& text) {
   return n;
 }
 
-CliResult RunCli(const std::vector<std::string>& args, const std::string& cwd,
-                 int interrupt_after_ms, int timeout_s, const std::function<void()>& in_child) {
+namespace {
+
+// Runs the child; `should_signal(elapsed_ms)` is asked every poll until it
+// says yes, then `signal` is sent once.
+CliResult Run(const std::vector<std::string>& args, const std::string& cwd, int timeout_s,
+              const std::function<void()>& in_child, const std::function<bool(int64_t)>& should_signal,
+              int signal, int poll_ms, bool* signalled) {
   CliResult result;
   std::string dir = MakeTempDir("cli");
   std::string out_path = dir + "/out", err_path = dir + "/err";
@@ -72,8 +77,8 @@ CliResult RunCli(const std::vector<std::string>& args, const std::string& cwd,
     if (r == pid) break;
     auto elapsed = std::chrono::steady_clock::now() - start;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
-    if (interrupt_after_ms > 0 && !interrupted && ms >= interrupt_after_ms) {
-      kill(pid, SIGINT);
+    if (should_signal && !interrupted && should_signal(ms)) {
+      kill(pid, signal);
       interrupted = true;
     }
     if (ms > timeout_s * 1000LL) {
@@ -81,8 +86,9 @@ CliResult RunCli(const std::vector<std::string>& args, const std::string& cwd,
       waitpid(pid, &status, 0);
       break;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
   }
+  if (signalled) *signalled = interrupted;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
@@ -95,6 +101,20 @@ CliResult RunCli(const std::vector<std::string>& args, const std::string& cwd,
   std::remove(err_path.c_str());
   rmdir(dir.c_str());
   return result;
+}
+
+}  // namespace
+
+CliResult RunCli(const std::vector<std::string>& args, const std::string& cwd,
+                 int interrupt_after_ms, int timeout_s, const std::function<void()>& in_child) {
+  std::function<bool(int64_t)> after;
+  if (interrupt_after_ms > 0) after = [interrupt_after_ms](int64_t ms) { return ms >= interrupt_after_ms; };
+  return Run(args, cwd, timeout_s, in_child, after, SIGINT, 10, nullptr);
+}
+
+CliResult RunCliSignalWhen(const std::vector<std::string>& args, const std::function<bool()>& ready,
+                           int signal, bool* signalled, int timeout_s) {
+  return Run(args, "", timeout_s, {}, [&ready](int64_t) { return ready(); }, signal, 20, signalled);
 }
 
 }  // namespace ciiscope::testing

@@ -23,6 +23,14 @@ CliResult RunCli(const std::vector<std::string>& args, const std::string& cwd = 
                  int interrupt_after_ms = 0, int timeout_s = 120,
                  const std::function<void()>& in_child = {});
 
+// Like RunCli, but sends `signal` the first time `ready()` returns true
+// (polled every 20 ms) instead of after a fixed time: a test that must stop
+// a command mid-way waits for the state it needs (say, a first checkpoint)
+// rather than guessing how long a loaded machine takes to reach it.
+// `signalled` tells whether the signal was sent.
+CliResult RunCliSignalWhen(const std::vector<std::string>& args, const std::function<bool()>& ready,
+                           int signal, bool* signalled, int timeout_s = 120);
+
 std::string MakeTempDir(const std::string& tag);
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& content);

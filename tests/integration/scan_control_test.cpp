@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -25,8 +24,6 @@
 #include <vector>
 
 #include "cli_runner.h"
-
-extern char** environ;
 
 namespace ciiscope::testing {
 namespace {
@@ -139,6 +136,13 @@ class ScanControlTest : public ::testing::Test {
                                      "--json"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
+  }
+  // True once the newest scan has saved a checkpoint past its start. Opens
+  // the database anew each time: the scan creates it.
+  bool Checkpointed() const {
+    if (!fs::exists(db_)) return false;
+    Db db(db_);
+    return db.Int("SELECT next_position FROM scan_progress WHERE scan_id = (SELECT MAX(id) FROM scans)") > 0;
   }
   static int64_t ScanId(const CliResult& r) {
     auto j = nlohmann::json::parse(r.out, nullptr, false);
@@ -321,7 +325,12 @@ TEST_F(ScanControlTest, ResumeAfterSigintFindsTheSameOpenPorts) {
   // --no-ping --no-collect: these cases are about sweep checkpoints; under the
   // sanitizers host discovery or loading the rule packs for the collect plan
   // alone can outlast the interrupt.
-  auto first = RunCli(Scan({"--no-ping", "--no-collect"}), "", /*interrupt_after_ms=*/1500);
+  // SIGINT once a checkpoint past the start is saved (a fixed delay was
+  // too short on a loaded CI machine, where startup alone can take seconds).
+  bool interrupted = false;
+  auto first = RunCliSignalWhen(Scan({"--no-ping", "--no-collect"}), [this] { return Checkpointed(); }, SIGINT,
+                                &interrupted);
+  ASSERT_TRUE(interrupted) << "no checkpoint before the scan ended: " << first.out << first.err;
   ASSERT_EQ(first.exit_code, 3) << "scan finished before the interrupt: " << first.out << first.err;
   int64_t id = ScanId(first);
   ASSERT_GT(id, 0) << first.out;
@@ -350,24 +359,11 @@ TEST_F(ScanControlTest, ResumeAfterSigintFindsTheSameOpenPorts) {
 }
 
 TEST_F(ScanControlTest, ResumeAfterSigkillFindsTheSameOpenPorts) {
-  auto args = Scan({"--no-ping", "--no-collect"});
-  std::vector<char*> argv;
-  std::string bin = CIISCOPE_BINARY;
-  argv.push_back(bin.data());
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status)) << "scan finished before SIGKILL";
+  bool killed = false;
+  auto first = RunCliSignalWhen(Scan({"--no-ping", "--no-collect"}), [this] { return Checkpointed(); }, SIGKILL,
+                                &killed);
+  ASSERT_TRUE(killed) << "no checkpoint before the scan ended: " << first.exit_code << " " << first.err;
+  ASSERT_EQ(first.exit_code, -SIGKILL) << "scan finished before SIGKILL: " << first.out << first.err;
 
   Db db(db_);
   int64_t id = db.Int("SELECT MAX(id) FROM scans");
