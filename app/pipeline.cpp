@@ -308,11 +308,13 @@ Result<ScanSummary> RunScan(Context& ctx, inventory::Store& store, const ScanReq
   Result<scanner::ScanStats> result = scanner::ScanStats{};
   if (ports.size() > 0) {
     ProgressLine progress("scan " + std::to_string(scan_id));
+    spdlog::debug("scan {}: {} engine starts", scan_id, engine->name());
     result = engine->Run(targets, options, sink, *ctx.stop, [&](const scanner::ScanProgress& p) {
       progress.Update(p.done, p.total, p.open, p.rate);
     });
     sink.Flush();
     progress.Finish();
+    spdlog::debug("scan {}: {} engine done, evidence stored", scan_id, engine->name());
   }
   std::optional<scanner::UdpScanStats> udp;
   if (result && all_ports.udp.size() > 0 && !ctx.stop->load()) {

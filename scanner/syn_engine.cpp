@@ -39,6 +39,10 @@ constexpr milliseconds kPollInterval{50};
 constexpr milliseconds kProgressInterval{250};
 constexpr milliseconds kStopGrace{800};
 
+int64_t ElapsedMs(Clock::time_point since) {
+  return std::chrono::duration_cast<milliseconds>(Clock::now() - since).count();
+}
+
 struct SynSweep {
   const std::vector<Target>& targets;
   const ScanOptions& options;
@@ -66,8 +70,11 @@ struct SynSweep {
   syn::SipKey key{};
   uint16_t sport = 0;
   std::atomic<uint64_t> open{0}, closed{0};
+  // Pairs answered in this run (open and closed include a resumed run's).
+  std::atomic<uint64_t> answered_here{0};
   std::atomic<uint64_t> sent_first_pass{0};  // positions of pass 1 sent (absolute)
   std::atomic<bool> sweep_done{false};
+  Clock::time_point started = Clock::now();
   std::mutex open_mu;
   std::vector<uint64_t> open_pairs;  // guarded by open_mu
 
@@ -116,6 +123,7 @@ struct SynSweep {
     if (!is_open && !r.rst) return;
     uint64_t pair = uint64_t{ti} * options.ports.size() + static_cast<uint64_t>(pi);
     if (!MarkAnswered(pair)) return;
+    answered_here.fetch_add(1, std::memory_order_relaxed);
     if (!host_seen[ti].exchange(true)) {
       auto obs = MakeObservation(targets[ti], 0, "host_up");
       obs.data_json = is_open ? R"({"reason":"syn-ack"})" : R"({"reason":"reset"})";
@@ -312,10 +320,22 @@ void Send(SynSweep& sweep, int raw4, int raw6) {
     }
     flush();
     if (pass == 0) sweep.sent_first_pass.store(sweep.total);
+    spdlog::debug("syn engine: pass {} sent {} probe(s) at {} ms, {} answered so far", pass, queued,
+                  ElapsedMs(sweep.started), sweep.answered_here.load());
     // Everything answered: no retransmission, no more waiting.
     if (pass > 0 && queued == 0) break;
+    // Wait for late replies up to connect_timeout, but no longer than until
+    // every pair of this run has answered: nothing more can arrive then
+    // (a stateless scanner that always waits out its timeout spends most of
+    // a fast local sweep idle).
+    const uint64_t expected = sweep.total - sweep.start;
     auto until = Clock::now() + opts.connect_timeout;
-    while (Clock::now() < until && !sweep.stop.load()) std::this_thread::sleep_for(milliseconds(10));
+    while (Clock::now() < until && !sweep.stop.load() && sweep.answered_here.load() < expected) {
+      std::this_thread::sleep_for(milliseconds(1));
+    }
+    spdlog::debug("syn engine: pass {} waited until {} ms, {} of {} answered", pass, ElapsedMs(sweep.started),
+                  sweep.answered_here.load(), expected);
+    if (sweep.answered_here.load() >= expected) break;
   }
 }
 

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 
 #include "test_sink.h"
@@ -266,6 +267,12 @@ std::string ShOut(const std::string& cmd) {
   return out;
 }
 
+// The MAC of `dev`, read by `ip` run after `prefix` (e.g. "nsenter -t PID -n ")
+// (ip, not /sys: sysfs still shows the namespace the test started in).
+std::string MacOf(const std::string& prefix, const char* dev) {
+  return ShOut(prefix + "ip -o link show dev " + dev + " | sed -n 's/.*link\\/ether \\([0-9a-f:]*\\).*/\\1/p'");
+}
+
 // One syn scan with `send` in a forked child (the scan drops this process's
 // privileges); exit code 0 when open/closed/filtered are as given.
 int ScanForked(const std::string& send, const std::vector<uint16_t>& ports, uint64_t open, uint64_t closed,
@@ -311,15 +318,8 @@ void ScanThroughAfPacket() {
   int hold;
   pid_t peer = StartPeer("10.204.0", far_open, &hold);
   const std::string pid = std::to_string(peer);
-  // (ip, not /sys: sysfs still shows the namespace the test started in.)
-  const std::string mac_of = " -o link show dev %s | sed -n 's/.*link\\/ether \\([0-9a-f:]*\\).*/\\1/p'";
-  auto mac = [&](const std::string& prefix, const char* dev) {
-    char cmd[256];
-    std::snprintf(cmd, sizeof(cmd), (prefix + "ip" + mac_of).c_str(), dev);
-    return ShOut(cmd);
-  };
-  std::string peer_mac = mac("nsenter -t " + pid + " -n ", "cs-t-b");
-  std::string my_mac = mac("", "cs-t-a");
+  std::string peer_mac = MacOf("nsenter -t " + pid + " -n ", "cs-t-b");
+  std::string my_mac = MacOf("", "cs-t-a");
   Sh("ip neigh replace 10.204.0.2 lladdr " + peer_mac + " dev cs-t-a nud permanent");
   Sh("nsenter -t " + pid + " -n ip neigh replace 10.204.0.1 lladdr " + my_mac + " dev cs-t-b nud permanent");
   Sh("tc qdisc add dev cs-t-a root pfifo limit 0");
@@ -337,6 +337,85 @@ TEST(SynEngineTest, AfPacketSenderBypassesTheQdiscAndKeepsLoopback) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, packet sockets)";
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(ScanThroughAfPacket(), ::testing::ExitedWithCode(0), "");
+}
+
+// One syn scan of 10.205.0.2 x `ports` in a forked child (the scan drops
+// that process's privileges, not this one's). `on_first_pass_sent` runs here
+// once the child reports the first pass fully sent (its progress callback
+// writes to a pipe). Exit code 0 when open/closed/filtered are as given and,
+// if `under_ms` > 0, the scan took less than that.
+int RetransmitScan(const std::vector<uint16_t>& ports, int retries, int timeout_ms, uint64_t open, uint64_t closed,
+                   uint64_t filtered, int64_t under_ms, const std::function<void()>& on_first_pass_sent) {
+  int sent_pipe[2];
+  if (pipe(sent_pipe) != 0) return 98;
+  pid_t child = fork();
+  if (child == 0) {
+    close(sent_pipe[0]);
+    ScanOptions options;
+    options.ports = core::PortList::Of(ports);
+    options.service_probes = false;
+    options.connect_timeout = std::chrono::milliseconds(timeout_ms);
+    options.retries = retries;
+    MemorySink sink;
+    std::atomic<bool> stop{false};
+    bool told = false;
+    auto stats = MakeSynEngine()->Run({Target{*core::IpAddress::Parse("10.205.0.2"), ""}}, options, sink, stop,
+                                      [&](const ScanProgress& p) {
+                                        if (!told && p.done >= p.total) {
+                                          told = write(sent_pipe[1], "s", 1) == 1;
+                                        }
+                                      });
+    if (!stats) {
+      std::fprintf(stderr, "run: %s\n", stats.error().message().c_str());
+      _exit(2);
+    }
+    std::fprintf(stderr, "retries %d: open %llu closed %llu filtered %llu in %lld ms\n", retries,
+                 (unsigned long long)stats->open, (unsigned long long)stats->closed,
+                 (unsigned long long)stats->filtered, (long long)stats->duration_ms);
+    if (stats->open != open || stats->closed != closed || stats->filtered != filtered) _exit(3);
+    _exit(under_ms > 0 && stats->duration_ms >= under_ms ? 4 : 0);
+  }
+  close(sent_pipe[1]);
+  char c;
+  if (read(sent_pipe[0], &c, 1) == 1 && on_first_pass_sent) on_first_pass_sent();
+  close(sent_pipe[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 99;
+}
+
+// Retransmission and the end of the wait. The peer's queueing discipline
+// drops every reply (pfifo limit 0 on its side of the veth; neighbours are
+// permanent, as ARP could not pass either):
+//  1. without retries every pair stays filtered (the drop works);
+//  2. with one retry, the drop is lifted once the first pass is sent, so
+//     only the retransmission is answered: every pair is found;
+//  3. with nothing dropped and a 20 s timeout, the scan ends as soon as
+//     every pair has answered instead of waiting the timeout out.
+void RetransmitInNamespaces() {
+  if (unshare(CLONE_NEWNET) != 0) _exit(10);
+  Sh("ip link set lo up");
+  uint16_t far_open[2];
+  int hold;
+  pid_t peer = StartPeer("10.205.0", far_open, &hold);
+  const std::string in_peer = "nsenter -t " + std::to_string(peer) + " -n ";
+  Sh("ip neigh replace 10.205.0.2 lladdr " + MacOf(in_peer, "cs-t-b") + " dev cs-t-a nud permanent");
+  Sh(in_peer + "ip neigh replace 10.205.0.1 lladdr " + MacOf("", "cs-t-a") + " dev cs-t-b nud permanent");
+  std::vector<uint16_t> ports = {far_open[0], far_open[1], 1};
+  Sh(in_peer + "tc qdisc add dev cs-t-b root pfifo limit 0");
+  int dropped = RetransmitScan(ports, 0, 300, 0, 0, 3, 0, {});
+  int retried = RetransmitScan(ports, 1, 1500, 2, 1, 0, 0, [&] { Sh(in_peer + "tc qdisc del dev cs-t-b root"); });
+  int early = RetransmitScan(ports, 1, 20000, 2, 1, 0, 10000, {});
+  StopPeer(peer, hold);
+  if (dropped != 0) _exit(30 + dropped);
+  if (retried != 0) _exit(40 + retried);
+  _exit(early == 0 ? 0 : 50 + early);
+}
+
+TEST(SynEngineTest, RetransmitsTheUnansweredAndStopsWaitingOnceAllAnswered) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, raw sockets)";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(RetransmitInNamespaces(), ::testing::ExitedWithCode(0), "");
 }
 
 // Host discovery in a namespace: the veth peer (PREFIX.2) is up, PREFIX.3 is
