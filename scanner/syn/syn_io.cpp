@@ -110,7 +110,14 @@ Result<PcapHandle> OpenCapture(const std::string& device, uint16_t sport) {
   if (!p) return Error(ErrorCode::kIo, "pcap on " + device + ": " + errbuf);
   pcap_set_snaplen(p.get(), 128);
   pcap_set_promisc(p.get(), 0);
-  pcap_set_immediate_mode(p.get(), 1);
+  // Not immediate mode: libpcap then uses TPACKET_V3, whose ring hands over
+  // whole blocks of replies (a block is retired when full or after the 10 ms
+  // timeout), so the receiver wakes once per block, not once per packet. In
+  // immediate mode (TPACKET_V2) the receiver spun in poll() at a full core
+  // during a fast sweep, the core the sender's kernel work needed: bench/scan
+  // went from 1.1 s to 0.7 s for 256,000 probes. Replies come at most 10 ms
+  // later, well within any timeout.
+  pcap_set_immediate_mode(p.get(), 0);
   pcap_set_buffer_size(p.get(), 32 << 20);
   pcap_set_timeout(p.get(), 10);
   int rc = pcap_activate(p.get());
