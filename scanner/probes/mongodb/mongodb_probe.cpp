@@ -96,10 +96,12 @@ class MongodbProbe : public ServiceProbe {
         std::string version = b["version"].get<std::string>();
         data["version"] = EvidenceText(version, 128);
         data["cpe"] = CpeFor("mongodb", version);
-        data["auth_required"] = false;
+        // No auth_required here: MongoDB answers buildInfo without
+        // authentication even when authentication is on, so an answer
+        // proves nothing (collect: mongodb-listdatabases does).
       } else if (b.contains("errmsg") && b["errmsg"].is_string()) {
         data["build_info_error"] = EvidenceText(b["errmsg"].get<std::string>(), 512);
-        data["auth_required"] = b.value("code", 0) == 13;  // Unauthorized
+        if (b.value("code", 0) == 13) data["auth_required"] = true;  // Unauthorized
       }
       if (b.contains("gitVersion") && b["gitVersion"].is_string()) {
         data["git_version"] = EvidenceText(b["gitVersion"].get<std::string>(), 64);

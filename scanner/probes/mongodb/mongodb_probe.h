@@ -2,9 +2,11 @@
 // MongoDB probe: two read-only OP_MSG commands that need no authentication,
 // isMaster and buildInfo → `probe` evidence {"probe": "mongodb-hello",
 // "ismaster": true, "max_wire_version": 21, "version": "7.0.4",
-// "set_name": …, "msg": "isdbgrid" (mongos), "auth_required": bool,
-// "cpe": …}. A server that refuses buildInfo ("requires authentication")
-// is recorded as such. When the rules collect `mongodb-buildinfo`, the
+// "set_name": …, "msg": "isdbgrid" (mongos), "cpe": …}. A server that
+// refuses buildInfo records "build_info_error" and, when the refusal is
+// code 13 (Unauthorized), "auth_required": true. An answered buildInfo says
+// nothing about authentication (MongoDB answers it without), so no
+// "auth_required" then. When the rules collect `mongodb-buildinfo`, the
 // buildInfo answer is also recorded as `collect` evidence (every scalar);
 // `mongodb-listdatabases` sends {listDatabases: 1, nameOnly: true} after it.
 

@@ -251,6 +251,7 @@ TEST(ElasticsearchRootTest, NotElasticsearch) {
 // The probes with a collect plan, against scripted servers.
 struct PlanRun {
   std::vector<json> collect;
+  std::vector<json> probe;
   std::string received;
 };
 
@@ -269,8 +270,38 @@ PlanRun RunWithPlan(std::string_view probe_name, ScriptServer& server, std::vect
   io.run_for(std::chrono::seconds(10));
   PlanRun out;
   for (const auto& o : sink.Find("collect", server.port())) out.collect.push_back(json::parse(o.data_json));
+  for (const auto& o : sink.Find("probe", server.port())) out.probe.push_back(json::parse(o.data_json));
   out.received = server.received();
   return out;
+}
+
+// The mongodb probe's hello evidence (isMaster, then buildInfo).
+std::string IsMasterReply() {
+  return MongoReplyMsg(Doc(std::string("\x08" "ismaster\0\x01", 11) + std::string("\x01ok\0\0\0\0\0\0\0\xf0\x3f", 12)));
+}
+
+TEST(MongoHelloProbeTest, AnsweredBuildInfoClaimsNothingAboutAuthentication) {
+  ScriptServer server("", {{"", IsMasterReply()},
+                           {"", MongoReplyMsg(Doc(StringElement("version", "7.0.4") +
+                                                  std::string("\x01ok\0\0\0\0\0\0\0\xf0\x3f", 12)))}});
+  PlanRun r = RunWithPlan("mongodb", server, {});
+  ASSERT_EQ(r.probe.size(), 1u);
+  const json& data = r.probe[0];
+  EXPECT_EQ(data["probe"], "mongodb-hello") << data.dump();
+  EXPECT_EQ(data["version"], "7.0.4") << data.dump();
+  EXPECT_FALSE(data.contains("auth_required")) << data.dump();
+}
+
+TEST(MongoHelloProbeTest, BuildInfoRefusedForAuthenticationSaysSo) {
+  ScriptServer server("", {{"", IsMasterReply()},
+                           {"", MongoReplyMsg(Doc(std::string("\x01ok\0\0\0\0\0\0\0\0\0", 12) +
+                                                  StringElement("errmsg", "command buildInfo requires authentication") +
+                                                  std::string("\x10" "code\0\x0d\0\0\0", 10)))}});
+  PlanRun r = RunWithPlan("mongodb", server, {});
+  ASSERT_EQ(r.probe.size(), 1u);
+  const json& data = r.probe[0];
+  EXPECT_EQ(data["auth_required"], true) << data.dump();
+  EXPECT_FALSE(data.contains("version")) << data.dump();
 }
 
 TEST(RedisCollectProbeTest, SendsInfoOnlyWhenAsked) {
