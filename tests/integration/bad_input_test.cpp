@@ -2,6 +2,8 @@
 // trace, and no damage to the database.
 
 #include <netinet/in.h>
+#include <signal.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,6 +18,15 @@ namespace ciiscope::testing {
 namespace {
 
 namespace fs = std::filesystem;
+
+// How soon after SIGINT a scan must have stopped and saved its results: "within
+// a second" (issue 3), with room for the sanitizer build, which runs several
+// times slower.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr double kStopWithin = 4.0;
+#else
+constexpr double kStopWithin = 1.5;
+#endif
 
 void ExpectOneLineError(const CliResult& r, int code, const std::string& needle) {
   EXPECT_EQ(r.exit_code, code) << r.out << r.err;
@@ -107,15 +118,38 @@ TEST_F(BadInputTest, UnknownReportFormat) {
   ExpectOneLineError(r, 2, "docx");
 }
 
+// True once `db` records a running scan (opened read-only each time: the
+// command creates the file).
+bool ScanRunning(const std::string& db) {
+  if (!fs::exists(db)) return false;
+  sqlite3* handle = nullptr;
+  bool running = false;
+  if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(handle, "SELECT 1 FROM scans WHERE status = 'running'", -1, &stmt, nullptr) ==
+        SQLITE_OK) {
+      running = sqlite3_step(stmt) == SQLITE_ROW;
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close_v2(handle);
+  return running;
+}
+
 TEST_F(BadInputTest, InterruptKeepsResultsAndMarksScan) {
-  // A sweep of loopback addresses long enough to interrupt; SIGINT after 1.5 s.
-  auto r = RunCli({"--db", dir_ + "/x.db", "scan", "127.81.0.0/18", "-p", "1-40", "--no-probes",
-                   "--concurrency", "64"},
-                  "", 1500, 60);
+  // A sweep of loopback addresses long enough to interrupt; SIGINT once the
+  // scan is recorded as running (a fixed delay was outlasted by the start-up
+  // of the sanitizer build on a loaded machine, which the default SIGINT
+  // action then killed before the handler was installed).
+  const std::string db = dir_ + "/x.db";
+  bool interrupted = false;
+  auto r = RunCliSignalWhen({"--db", db, "scan", "127.81.0.0/18", "-p", "1-40", "--no-probes", "--concurrency", "64"},
+                            [&] { return ScanRunning(db); }, SIGINT, &interrupted, 60);
+  ASSERT_TRUE(interrupted) << "the scan ended before it was seen running: " << r.out << r.err;
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_NE(r.err.find("interrupted"), std::string::npos) << r.err;
-  EXPECT_LT(r.seconds, 1.5 + 1.5) << "did not stop within a second or so";
-  auto list = RunCli({"--db", dir_ + "/x.db", "assets", "list"});
+  EXPECT_LT(r.seconds - r.signalled_at, kStopWithin) << "did not stop within a second or so of SIGINT";
+  auto list = RunCli({"--db", db, "assets", "list"});
   EXPECT_EQ(list.exit_code, 0) << list.err;
 }
 

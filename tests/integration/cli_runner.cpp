@@ -80,6 +80,7 @@ CliResult Run(const std::vector<std::string>& args, const std::string& cwd, int 
     if (should_signal && !interrupted && should_signal(ms)) {
       kill(pid, signal);
       interrupted = true;
+      result.signalled_at = static_cast<double>(ms) / 1000.0;
     }
     if (ms > timeout_s * 1000LL) {
       kill(pid, SIGKILL);

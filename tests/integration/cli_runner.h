@@ -13,6 +13,7 @@ struct CliResult {
   std::string out;
   std::string err;
   double seconds = 0;
+  double signalled_at = -1;  // seconds from the start when the signal was sent (-1: never)
 };
 
 // Runs `ciiscope args...` in `cwd` (empty = inherit). If interrupt_after_ms

@@ -160,7 +160,6 @@ TEST_F(ScanControlTest, ReservedTargetsAreRefusedBeforeAnythingIsSent) {
   ExpectOneLineError(r, 2, "224.0.0.1");
   EXPECT_NE(r.err.find("169.254.169.254"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--allow-reserved"), std::string::npos) << r.err;
-  EXPECT_LT(r.seconds, 5);
   // The override does not bypass the authorization gate.
   r = RunCli({"--db", db_, "scan", "239.1.2.3", "-p", "80", "--allow-reserved"});
   ExpectOneLineError(r, 3, "not authorized");
@@ -178,9 +177,9 @@ TEST_F(ScanControlTest, TargetsOutsideEveryAuthorizationAreRefused) {
   EXPECT_NE(r.err.find("192.0.2.1, 198.51.100.0"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("and 4 more"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("127.0.0.1"), std::string::npos) << r.err;
-  EXPECT_LT(r.seconds, 5);
   Db db(db_);
   EXPECT_EQ(db.Int("SELECT COUNT(*) FROM scans"), 0) << "a refused scan must not start";
+  EXPECT_EQ(db.Int("SELECT COUNT(*) FROM evidence"), 0);
 }
 
 TEST_F(ScanControlTest, AuthAddListAndAuditTrail) {
