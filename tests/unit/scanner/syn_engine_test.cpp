@@ -389,7 +389,9 @@ int RetransmitScan(const std::vector<uint16_t>& ports, int retries, int timeout_
 // permanent, as ARP could not pass either):
 //  1. without retries every pair stays filtered (the drop works);
 //  2. with one retry, the drop is lifted once the first pass is sent, so
-//     only the retransmission is answered: every pair is found;
+//     only the retransmission is answered: every pair is found (a 3 s
+//     timeout leaves the lifting, a fork and exec of tc, room on a loaded
+//     machine before the retransmission goes out);
 //  3. with nothing dropped and a 20 s timeout, the scan ends as soon as
 //     every pair has answered instead of waiting the timeout out.
 void RetransmitInNamespaces() {
@@ -404,7 +406,7 @@ void RetransmitInNamespaces() {
   std::vector<uint16_t> ports = {far_open[0], far_open[1], 1};
   Sh(in_peer + "tc qdisc add dev cs-t-b root pfifo limit 0");
   int dropped = RetransmitScan(ports, 0, 300, 0, 0, 3, 0, {});
-  int retried = RetransmitScan(ports, 1, 1500, 2, 1, 0, 0, [&] { Sh(in_peer + "tc qdisc del dev cs-t-b root"); });
+  int retried = RetransmitScan(ports, 1, 3000, 2, 1, 0, 0, [&] { Sh(in_peer + "tc qdisc del dev cs-t-b root"); });
   int early = RetransmitScan(ports, 1, 20000, 2, 1, 0, 10000, {});
   StopPeer(peer, hold);
   if (dropped != 0) _exit(30 + dropped);
