@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
@@ -20,10 +21,11 @@ namespace {
 namespace fs = std::filesystem;
 
 // How soon after SIGINT a scan must have stopped and saved its results: "within
-// a second" (issue 3), with room for the sanitizer build, which runs several
-// times slower.
+// a second" (issue 3). The sanitizer build runs several times slower: 0.3 s
+// quiet, 0.8 s under load 6 here, measured from a SIGINT sent as the sweep
+// starts.
 #if defined(__SANITIZE_ADDRESS__)
-constexpr double kStopWithin = 4.0;
+constexpr double kStopWithin = 5.0;
 #else
 constexpr double kStopWithin = 1.5;
 #endif
@@ -118,16 +120,19 @@ TEST_F(BadInputTest, UnknownReportFormat) {
   ExpectOneLineError(r, 2, "docx");
 }
 
-// True once `db` records a running scan (opened read-only each time: the
-// command creates the file).
+// True once `db` records a running scan that has saved its first checkpoint,
+// which it does just before its sweep starts, after storing the host
+// discovery's evidence (opened read-only each time: the command creates the
+// file).
 bool ScanRunning(const std::string& db) {
   if (!fs::exists(db)) return false;
   sqlite3* handle = nullptr;
   bool running = false;
   if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(handle, "SELECT 1 FROM scans WHERE status = 'running'", -1, &stmt, nullptr) ==
-        SQLITE_OK) {
+    const char* sql =
+        "SELECT 1 FROM scans JOIN scan_progress ON scan_progress.scan_id = scans.id WHERE status = 'running'";
+    if (sqlite3_prepare_v2(handle, sql, -1, &stmt, nullptr) == SQLITE_OK) {
       running = sqlite3_step(stmt) == SQLITE_ROW;
     }
     sqlite3_finalize(stmt);
@@ -138,7 +143,7 @@ bool ScanRunning(const std::string& db) {
 
 TEST_F(BadInputTest, InterruptKeepsResultsAndMarksScan) {
   // A sweep of loopback addresses long enough to interrupt; SIGINT once the
-  // scan is recorded as running (a fixed delay was outlasted by the start-up
+  // sweep is about to start (a fixed delay was outlasted by the start-up
   // of the sanitizer build on a loaded machine, which the default SIGINT
   // action then killed before the handler was installed).
   const std::string db = dir_ + "/x.db";
@@ -148,6 +153,7 @@ TEST_F(BadInputTest, InterruptKeepsResultsAndMarksScan) {
   ASSERT_TRUE(interrupted) << "the scan ended before it was seen running: " << r.out << r.err;
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_NE(r.err.find("interrupted"), std::string::npos) << r.err;
+  std::printf("signalled %.2f s after the start; stopped %.2f s later\n", r.signalled_at, r.seconds - r.signalled_at);
   EXPECT_LT(r.seconds - r.signalled_at, kStopWithin) << "did not stop within a second or so of SIGINT";
   auto list = RunCli({"--db", db, "assets", "list"});
   EXPECT_EQ(list.exit_code, 0) << list.err;
