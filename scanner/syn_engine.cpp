@@ -69,9 +69,8 @@ struct SynSweep {
   std::unique_ptr<std::atomic<bool>[]> host_seen;
   syn::SipKey key{};
   uint16_t sport = 0;
-  std::atomic<uint64_t> open{0}, closed{0};
-  // Pairs answered in this run (open and closed include a resumed run's).
-  std::atomic<uint64_t> answered_here{0};
+  std::atomic<uint64_t> open{0}, closed{0};  // include a resumed run's
+  uint64_t answered_before = 0;              // open + closed of the resumed run
   std::atomic<uint64_t> sent_first_pass{0};  // positions of pass 1 sent (absolute)
   std::atomic<bool> sweep_done{false};
   Clock::time_point started = Clock::now();
@@ -89,6 +88,9 @@ struct SynSweep {
     const auto& ports = o.ports.ports();
     for (size_t i = 0; i < ports.size(); ++i) port_index[ports[i]] = static_cast<int32_t>(i);
   }
+
+  // Pairs answered in this run.
+  uint64_t AnsweredHere() const { return open.load() + closed.load() - answered_before; }
 
   bool Answered(uint64_t pair) const {
     return (answered[pair / 64].load(std::memory_order_relaxed) >> (pair % 64)) & 1;
@@ -123,7 +125,6 @@ struct SynSweep {
     if (!is_open && !r.rst) return;
     uint64_t pair = uint64_t{ti} * options.ports.size() + static_cast<uint64_t>(pi);
     if (!MarkAnswered(pair)) return;
-    answered_here.fetch_add(1, std::memory_order_relaxed);
     if (!host_seen[ti].exchange(true)) {
       auto obs = MakeObservation(targets[ti], 0, "host_up");
       obs.data_json = is_open ? R"({"reason":"syn-ack"})" : R"({"reason":"reset"})";
@@ -321,7 +322,7 @@ void Send(SynSweep& sweep, int raw4, int raw6) {
     flush();
     if (pass == 0) sweep.sent_first_pass.store(sweep.total);
     spdlog::debug("syn engine: pass {} sent {} probe(s) at {} ms, {} answered so far", pass, queued,
-                  ElapsedMs(sweep.started), sweep.answered_here.load());
+                  ElapsedMs(sweep.started), sweep.AnsweredHere());
     // Everything answered: no retransmission, no more waiting.
     if (pass > 0 && queued == 0) break;
     // Wait for late replies up to connect_timeout, but no longer than until
@@ -330,12 +331,12 @@ void Send(SynSweep& sweep, int raw4, int raw6) {
     // a fast local sweep idle).
     const uint64_t expected = sweep.total - sweep.start;
     auto until = Clock::now() + opts.connect_timeout;
-    while (Clock::now() < until && !sweep.stop.load() && sweep.answered_here.load() < expected) {
+    while (Clock::now() < until && !sweep.stop.load() && sweep.AnsweredHere() < expected) {
       std::this_thread::sleep_for(milliseconds(1));
     }
     spdlog::debug("syn engine: pass {} waited until {} ms, {} of {} answered", pass, ElapsedMs(sweep.started),
-                  sweep.answered_here.load(), expected);
-    if (sweep.answered_here.load() >= expected) break;
+                  sweep.AnsweredHere(), expected);
+    if (sweep.AnsweredHere() >= expected) break;
   }
 }
 
@@ -566,6 +567,7 @@ class SynEngine : public ScanEngine {
       sweep.start = std::min(options.resume->next, sweep.total);
       sweep.open = options.resume->open;
       sweep.closed = options.resume->closed;
+      sweep.answered_before = options.resume->open + options.resume->closed;
     }
     sweep.sent_first_pass = sweep.start;
     const uint64_t resumed_done = sweep.start;

@@ -3,7 +3,6 @@
 
 #include <netinet/in.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 #include <string>
 
 #include "cli_runner.h"
+#include "sql_rows.h"
 
 namespace ciiscope::testing {
 namespace {
@@ -122,23 +122,11 @@ TEST_F(BadInputTest, UnknownReportFormat) {
 
 // True once `db` records a running scan that has saved its first checkpoint,
 // which it does just before its sweep starts, after storing the host
-// discovery's evidence (opened read-only each time: the command creates the
-// file).
+// discovery's evidence (read-only: the command creates the file).
 bool ScanRunning(const std::string& db) {
-  if (!fs::exists(db)) return false;
-  sqlite3* handle = nullptr;
-  bool running = false;
-  if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* stmt = nullptr;
-    const char* sql =
-        "SELECT 1 FROM scans JOIN scan_progress ON scan_progress.scan_id = scans.id WHERE status = 'running'";
-    if (sqlite3_prepare_v2(handle, sql, -1, &stmt, nullptr) == SQLITE_OK) {
-      running = sqlite3_step(stmt) == SQLITE_ROW;
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close_v2(handle);
-  return running;
+  return !SqlRows(db, "SELECT 1 FROM scans JOIN scan_progress ON scan_progress.scan_id = scans.id "
+                      "WHERE status = 'running'")
+              .empty();
 }
 
 TEST_F(BadInputTest, InterruptKeepsResultsAndMarksScan) {

@@ -59,6 +59,17 @@ uint16_t Listen6(const char* addr, int* fd_out) {
   return ntohs(sa.sin6_port);
 }
 
+// Options for one syn scan of `ports` without service probes.
+ScanOptions SynOptions(const std::vector<uint16_t>& ports, int timeout_ms, int retries, const std::string& send = "auto") {
+  ScanOptions options;
+  options.ports = core::PortList::Of(ports);
+  options.service_probes = false;
+  options.connect_timeout = std::chrono::milliseconds(timeout_ms);
+  options.retries = retries;
+  options.send = send;
+  return options;
+}
+
 void Sh(const std::string& cmd) {
   if (std::system((cmd + " >/dev/null 2>&1").c_str()) != 0) {
     std::fprintf(stderr, "failed: %s\n", cmd.c_str());
@@ -116,11 +127,7 @@ void StopPeer(pid_t peer, int hold) {
 // either family, not root); otherwise with a code naming what differed.
 [[noreturn]] void ScanAndCheck(const std::vector<const char*>& addresses, const std::vector<uint16_t>& ports,
                                const std::vector<std::pair<std::string, uint16_t>>& open, pid_t peer, int hold) {
-  ScanOptions options;
-  options.ports = core::PortList::Of(ports);
-  options.service_probes = false;
-  options.connect_timeout = std::chrono::milliseconds(500);
-  options.retries = 1;
+  ScanOptions options = SynOptions(ports, 500, 1);
   std::vector<Target> targets;
   for (const char* a : addresses) targets.push_back(Target{*core::IpAddress::Parse(a), ""});
   MemorySink sink;
@@ -273,32 +280,41 @@ std::string MacOf(const std::string& prefix, const char* dev) {
   return ShOut(prefix + "ip -o link show dev " + dev + " | sed -n 's/.*link\\/ether \\([0-9a-f:]*\\).*/\\1/p'");
 }
 
-// One syn scan with `send` in a forked child (the scan drops this process's
-// privileges); exit code 0 when open/closed/filtered are as given.
-int ScanForked(const std::string& send, const std::vector<uint16_t>& ports, uint64_t open, uint64_t closed,
-               uint64_t filtered) {
+// One syn scan of `addresses` in a forked child (the scan drops that
+// process's privileges, not this one's). `on_first_pass_sent`, if set, runs
+// here once the child reports its first pass fully sent (its progress
+// callback writes to a pipe). Exit code 0 when open/closed/filtered are as
+// given and, if `under_ms` > 0, the scan took less than that; 2 when the scan
+// could not run.
+int ScanForked(const std::vector<const char*>& addresses, const ScanOptions& options, uint64_t open, uint64_t closed,
+               uint64_t filtered, int64_t under_ms = 0, const std::function<void()>& on_first_pass_sent = {}) {
+  int sent_pipe[2];
+  if (pipe(sent_pipe) != 0) return 98;
   pid_t child = fork();
   if (child == 0) {
-    ScanOptions options;
-    options.ports = core::PortList::Of(ports);
-    options.service_probes = false;
-    options.connect_timeout = std::chrono::milliseconds(400);
-    options.retries = 0;
-    options.send = send;
+    close(sent_pipe[0]);
+    std::vector<Target> targets;
+    for (const char* a : addresses) targets.push_back(Target{*core::IpAddress::Parse(a), ""});
     MemorySink sink;
     std::atomic<bool> stop{false};
-    auto stats = MakeSynEngine()->Run({Target{*core::IpAddress::Parse("127.0.0.1"), ""},
-                                       Target{*core::IpAddress::Parse("10.204.0.2"), ""}},
-                                      options, sink, stop, nullptr);
+    bool told = false;
+    auto stats = MakeSynEngine()->Run(targets, options, sink, stop, [&](const ScanProgress& p) {
+      if (!told && p.done >= p.total) told = write(sent_pipe[1], "s", 1) == 1;
+    });
     if (!stats) {
-      std::fprintf(stderr, "%s: %s\n", send.c_str(), stats.error().message().c_str());
+      std::fprintf(stderr, "%s: %s\n", options.send.c_str(), stats.error().message().c_str());
       _exit(2);
     }
-    std::fprintf(stderr, "%s: open %llu closed %llu filtered %llu\n", send.c_str(),
-                 (unsigned long long)stats->open, (unsigned long long)stats->closed,
-                 (unsigned long long)stats->filtered);
-    _exit(stats->open == open && stats->closed == closed && stats->filtered == filtered ? 0 : 3);
+    std::fprintf(stderr, "%s, retries %d: open %llu closed %llu filtered %llu in %lld ms\n", options.send.c_str(),
+                 options.retries, (unsigned long long)stats->open, (unsigned long long)stats->closed,
+                 (unsigned long long)stats->filtered, (long long)stats->duration_ms);
+    if (stats->open != open || stats->closed != closed || stats->filtered != filtered) _exit(3);
+    _exit(under_ms > 0 && stats->duration_ms >= under_ms ? 4 : 0);
   }
+  close(sent_pipe[1]);
+  char c;
+  if (read(sent_pipe[0], &c, 1) == 1 && on_first_pass_sent) on_first_pass_sent();
+  close(sent_pipe[0]);
   int status = 0;
   waitpid(child, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 99;
@@ -324,9 +340,10 @@ void ScanThroughAfPacket() {
   Sh("nsenter -t " + pid + " -n ip neigh replace 10.204.0.1 lladdr " + my_mac + " dev cs-t-b nud permanent");
   Sh("tc qdisc add dev cs-t-a root pfifo limit 0");
   std::vector<uint16_t> ports = {local_open, far_open[0], far_open[1], 1};
-  int raw = ScanForked("raw", ports, 1, 3, 4);
-  int afpacket = ScanForked("afpacket", ports, 3, 5, 0);
-  int bad = ScanForked("carrier-pigeon", ports, 0, 0, 0);
+  const std::vector<const char*> targets = {"127.0.0.1", "10.204.0.2"};
+  int raw = ScanForked(targets, SynOptions(ports, 400, 0, "raw"), 1, 3, 4);
+  int afpacket = ScanForked(targets, SynOptions(ports, 400, 0, "afpacket"), 3, 5, 0);
+  int bad = ScanForked(targets, SynOptions(ports, 400, 0, "carrier-pigeon"), 0, 0, 0);
   StopPeer(peer, hold);
   if (raw != 0) _exit(30 + raw);
   if (afpacket != 0) _exit(40 + afpacket);
@@ -337,51 +354,6 @@ TEST(SynEngineTest, AfPacketSenderBypassesTheQdiscAndKeepsLoopback) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, packet sockets)";
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(ScanThroughAfPacket(), ::testing::ExitedWithCode(0), "");
-}
-
-// One syn scan of 10.205.0.2 x `ports` in a forked child (the scan drops
-// that process's privileges, not this one's). `on_first_pass_sent` runs here
-// once the child reports the first pass fully sent (its progress callback
-// writes to a pipe). Exit code 0 when open/closed/filtered are as given and,
-// if `under_ms` > 0, the scan took less than that.
-int RetransmitScan(const std::vector<uint16_t>& ports, int retries, int timeout_ms, uint64_t open, uint64_t closed,
-                   uint64_t filtered, int64_t under_ms, const std::function<void()>& on_first_pass_sent) {
-  int sent_pipe[2];
-  if (pipe(sent_pipe) != 0) return 98;
-  pid_t child = fork();
-  if (child == 0) {
-    close(sent_pipe[0]);
-    ScanOptions options;
-    options.ports = core::PortList::Of(ports);
-    options.service_probes = false;
-    options.connect_timeout = std::chrono::milliseconds(timeout_ms);
-    options.retries = retries;
-    MemorySink sink;
-    std::atomic<bool> stop{false};
-    bool told = false;
-    auto stats = MakeSynEngine()->Run({Target{*core::IpAddress::Parse("10.205.0.2"), ""}}, options, sink, stop,
-                                      [&](const ScanProgress& p) {
-                                        if (!told && p.done >= p.total) {
-                                          told = write(sent_pipe[1], "s", 1) == 1;
-                                        }
-                                      });
-    if (!stats) {
-      std::fprintf(stderr, "run: %s\n", stats.error().message().c_str());
-      _exit(2);
-    }
-    std::fprintf(stderr, "retries %d: open %llu closed %llu filtered %llu in %lld ms\n", retries,
-                 (unsigned long long)stats->open, (unsigned long long)stats->closed,
-                 (unsigned long long)stats->filtered, (long long)stats->duration_ms);
-    if (stats->open != open || stats->closed != closed || stats->filtered != filtered) _exit(3);
-    _exit(under_ms > 0 && stats->duration_ms >= under_ms ? 4 : 0);
-  }
-  close(sent_pipe[1]);
-  char c;
-  if (read(sent_pipe[0], &c, 1) == 1 && on_first_pass_sent) on_first_pass_sent();
-  close(sent_pipe[0]);
-  int status = 0;
-  waitpid(child, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 99;
 }
 
 // Retransmission and the end of the wait. The peer's queueing discipline
@@ -405,9 +377,11 @@ void RetransmitInNamespaces() {
   Sh(in_peer + "ip neigh replace 10.205.0.1 lladdr " + MacOf("", "cs-t-a") + " dev cs-t-b nud permanent");
   std::vector<uint16_t> ports = {far_open[0], far_open[1], 1};
   Sh(in_peer + "tc qdisc add dev cs-t-b root pfifo limit 0");
-  int dropped = RetransmitScan(ports, 0, 300, 0, 0, 3, 0, {});
-  int retried = RetransmitScan(ports, 1, 3000, 2, 1, 0, 0, [&] { Sh(in_peer + "tc qdisc del dev cs-t-b root"); });
-  int early = RetransmitScan(ports, 1, 20000, 2, 1, 0, 10000, {});
+  const std::vector<const char*> target = {"10.205.0.2"};
+  int dropped = ScanForked(target, SynOptions(ports, 300, 0), 0, 0, 3);
+  int retried = ScanForked(target, SynOptions(ports, 3000, 1), 2, 1, 0, 0,
+                           [&] { Sh(in_peer + "tc qdisc del dev cs-t-b root"); });
+  int early = ScanForked(target, SynOptions(ports, 20000, 1), 2, 1, 0, 10000);
   StopPeer(peer, hold);
   if (dropped != 0) _exit(30 + dropped);
   if (retried != 0) _exit(40 + retried);
